@@ -1,0 +1,41 @@
+# Every target creates .venv on first use and installs the project into it.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+SUBMISSIONS ?= examples/class
+OUT    ?= grades
+NB     ?=
+
+.PHONY: install test lab notebooks bench grade check clean help
+
+help:
+	@echo "make install    create .venv and install the project with its test tools"
+	@echo "make test       run the whole test suite"
+	@echo "make lab        open the assignments in JupyterLab"
+	@echo "make notebooks  rebuild assignments/*.ipynb and the public cases from their sources"
+	@echo "make bench      time the reference against naive loops and the gradient checks"
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+lab: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[lab]'
+	$(VENV)/bin/jupyter lab assignments/
+
+notebooks: $(STAMP)
+	$(PY) -m grader.author build
+
+bench: $(STAMP)
+	$(PY) bench/bench_reference.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
