@@ -1,0 +1,95 @@
+"""The self-check under each exercise: ``check("linear_backward", linear_backward)``.
+
+It runs the public cases shipped with the course (``grader/data/public_cases.json``,
+inputs and expected outputs made by the reference) against the student's function and
+prints either a pass or what is wrong: which case, which output, which shape, which
+elements and by how much. It never raises, so that "Run All" runs a half-done notebook
+top to bottom.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Callable
+
+from grader.checking import CaseResult, call_safely, changed_arguments, compare_outputs, render_case
+from grader.codec import decode
+from grader.exercises import exercise
+
+__all__ = ["check", "run_public_cases", "render_report", "public_cases"]
+
+PASS_MARK = "✅"
+FAIL_MARK = "❌"
+
+
+@lru_cache(maxsize=1)
+def _public_data() -> dict:
+    text = resources.files("grader").joinpath("data/public_cases.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def public_cases(name: str) -> list[dict[str, Any]]:
+    """The public cases of an exercise, decoded: dicts with label, args, kwargs, expected."""
+    exercise(name)  # a clear KeyError for an unknown name
+    return [
+        {
+            "label": c["label"],
+            "args": decode(c["args"]),
+            "kwargs": decode(c["kwargs"]),
+            "expected": decode(c["expected"]),
+        }
+        for c in _public_data()["exercises"][name]
+    ]
+
+
+def run_case(name: str, fn: Callable, case: dict[str, Any]) -> CaseResult:
+    """Run one decoded case against ``fn``."""
+    ex = exercise(name)
+    got, error, args_after = call_safely(fn, case["args"], case["kwargs"])
+    if error is not None:
+        return CaseResult(case["label"], error=error)
+    comps, problem = compare_outputs(ex, got, case["expected"])
+    changed = changed_arguments(fn, case["args"], args_after, ex.may_mutate)
+    return CaseResult(case["label"], comps, problem, changed=tuple(changed))
+
+
+def run_public_cases(name: str, fn: Callable) -> list[CaseResult]:
+    """Every public case of exercise ``name`` run against ``fn``. Pure apart from calling fn."""
+    return [run_case(name, fn, case) for case in public_cases(name)]
+
+
+def render_report(name: str, results: list[CaseResult]) -> str:
+    """The self-check's text: one pass line, or the failing cases with what is wrong."""
+    n = len(results)
+    failed = [(i, r) for i, r in enumerate(results, 1) if not r.passed]
+    warnings = sorted({c for r in results for c in r.changed})
+    lines = []
+    if not failed:
+        lines.append(f"{PASS_MARK} {name} passes all {n} public checks.")
+    elif all(r.not_implemented for _, r in failed) and len(failed) == n:
+        lines.append(
+            f"{FAIL_MARK} {name} is not implemented yet (it returned None). "
+            "Fill in the code between START CODE HERE and END CODE HERE, run that cell, then this one."
+        )
+    else:
+        lines.append(f"{FAIL_MARK} {name} fails {len(failed)} of {n} public checks.")
+        for i, r in failed:
+            lines.append(f"  Case {i} ({r.label}):")
+            lines.extend("    " + line for line in render_case(r))
+    if warnings:
+        lines.append(
+            f"⚠️  {name} changed its input {', '.join(warnings)} in place. A backward pass must "
+            "not modify its inputs: work on a copy (for example x = x.copy()) or build new arrays."
+        )
+    return "\n".join(lines)
+
+
+def check(name: str, fn: Callable) -> None:
+    """Run the public checks of exercise ``name`` on ``fn`` and print the verdict."""
+    if not callable(fn):
+        print(f"{FAIL_MARK} {name}: expected a function, got {type(fn).__name__}. "
+              "Run the cell that defines it first.")
+        return
+    print(render_report(name, run_public_cases(name, fn)))
