@@ -163,11 +163,10 @@ def compare_outputs(ex: Exercise, got: Any, expected: Any) -> tuple[tuple[Compar
             problem = "every entry is None: not implemented yet"
         return comps, problem
 
-    if len(ex.outputs) == 1:
-        comp = compare_arrays(ex.outputs[0], got, expected)
-        return (comp,), None
     if got is None:
         return (), "returned None: not implemented yet"
+    if len(ex.outputs) == 1:
+        return (compare_arrays(ex.outputs[0], got, expected),), None
     if not isinstance(got, (tuple, list)) or len(got) != len(ex.outputs):
         what = f"a {type(got).__name__}" if not isinstance(got, (tuple, list)) else f"{len(got)} values"
         return (), f"returned {what}, expected {ex.describe_return()}"

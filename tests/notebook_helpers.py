@@ -1,0 +1,64 @@
+"""Build and execute course notebooks in a real kernel, and read their self-check verdicts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from grader.author.notebooks import build_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = sorted((ROOT / "assignments" / "src").glob("*.md"))
+STEMS = [p.stem for p in SOURCES]
+
+
+def built(stem: str, solved: bool) -> nbformat.NotebookNode:
+    src = ROOT / "assignments" / "src" / f"{stem}.md"
+    return build_notebook(src.read_text(encoding="utf-8"), solved=solved, where=src.name)
+
+
+def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 120) -> nbformat.NotebookNode:
+    """Run every cell in order, errors allowed, so a failure shows in its cell's outputs."""
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+        resources={"metadata": {"path": str(cwd)}},
+    )
+    client.execute()
+    return nb
+
+
+def text_of(cell) -> str:
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.output_type == "stream":
+            parts.append(out.text)
+        elif out.output_type == "error":
+            parts.append(f"{out.ename}: {out.evalue}")
+        elif "text/plain" in out.get("data", {}):
+            parts.append(out.data["text/plain"])
+    return "".join(parts)
+
+
+def errors(nb) -> list[str]:
+    return [
+        f"cell {i} ({c.id}): {o.ename}: {o.evalue}"
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.output_type == "error"
+    ]
+
+
+def selfchecks(nb) -> dict[str, str]:
+    """Self-check cell output text by exercise name."""
+    return {
+        c.source.split('"')[1]: text_of(c)
+        for c in nb.cells
+        if "selfcheck" in c.metadata.get("tags", [])
+    }
+
+
+def has_image(cell) -> bool:
+    return any("image/png" in o.get("data", {}) for o in cell.get("outputs", []))
