@@ -203,7 +203,7 @@ PUBLIC_PLAN: dict[str, list[tuple]] = {
     "linear_backward": [(3, 5, 4), (1, 3, 2)],
     "linear_activation_backward": [(3, 4, 2, "relu"), (1, 3, 2, "sigmoid")],
     "L_model_backward": [([4, 3, 1], 2), ([5, 4, 3, 1], 3, True)],
-    "update_parameters": [([4, 3, 1], 0.1)],
+    "update_parameters": [([4, 3, 1], 0.1), ([3, 5, 2, 1], 0.05)],
     "conv_backward": [(2, 4, 4, 3, 2, 2, 2, 2), (2, 5, 5, 2, 3, 3, 1, 0)],
     "create_mask_from_window": [((2, 3),), ((3, 3),)],
     "distribute_value": [(2.0, (2, 2)), (3.0, (3, 3))],

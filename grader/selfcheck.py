@@ -67,14 +67,14 @@ def render_report(name: str, results: list[CaseResult]) -> str:
     warnings = sorted({c for r in results for c in r.changed})
     lines = []
     if not failed:
-        lines.append(f"{PASS_MARK} {name} passes all {n} public checks.")
+        lines.append(f"{PASS_MARK} {name} passes " + ("its public check." if n == 1 else f"all {n} public checks."))
     elif all(r.not_implemented for _, r in failed) and len(failed) == n:
         lines.append(
             f"{FAIL_MARK} {name} is not implemented yet (it returned None). "
             "Fill in the code between START CODE HERE and END CODE HERE, run that cell, then this one."
         )
     else:
-        lines.append(f"{FAIL_MARK} {name} fails {len(failed)} of {n} public checks.")
+        lines.append(f"{FAIL_MARK} {name} fails {len(failed)} of {n} public check{'s' if n != 1 else ''}.")
         for i, r in failed:
             lines.append(f"  Case {i} ({r.label}):")
             lines.extend("    " + line for line in render_case(r))
@@ -92,4 +92,10 @@ def check(name: str, fn: Callable) -> None:
         print(f"{FAIL_MARK} {name}: expected a function, got {type(fn).__name__}. "
               "Run the cell that defines it first.")
         return
-    print(render_report(name, run_public_cases(name, fn)))
+    try:
+        results = run_public_cases(name, fn)
+    except Exception as exc:  # noqa: BLE001 - a broken install must not stop "Run All"
+        print(f"{FAIL_MARK} the self-check for {name} could not run: {type(exc).__name__}: {exc}. "
+              "Is the grader package installed (pip install -e . in the course folder)?")
+        return
+    print(render_report(name, results))

@@ -41,7 +41,7 @@ def test_blank_blocks_replaces_assignments_by_none_and_drops_the_rest():
         "    dW = None",
         "    db = None",
         "    dA_prev, extra = None, None",
-        "    grads['dW' + str(m)] = None",
+        '    grads["dW" + str(m)] = None',
     ]
     assert "a comment the student must not see" not in out
     assert "A_prev, W, b = cache" in out and "return dA_prev, dW, db" in out

@@ -71,3 +71,17 @@ def test_render_case_lists_each_failing_output():
     lines = render_case(CaseResult("W 3x5", comps, problem))
     assert lines[0] == "dW has shape (3,), expected (2,): axis 0 has length 3 instead of 2"
     assert lines[1] == "db: 2 of 2 elements differ; every element is 2 times the expected value"
+
+
+def test_check_never_raises_even_when_the_self_check_itself_breaks(capsys, monkeypatch):
+    import grader.selfcheck as sc
+
+    def broken(name, fn):
+        raise FileNotFoundError("public_cases.json")
+
+    monkeypatch.setattr(sc, "run_public_cases", broken)
+    sc.check("relu_backward", lambda dA, cache: dA)
+    out = capsys.readouterr().out
+    assert out.startswith("❌ the self-check for relu_backward could not run: FileNotFoundError")
+    sc.check("relu_backward", None)
+    assert "expected a function" in capsys.readouterr().out

@@ -138,11 +138,11 @@ def _placeholders(body: list[str], indent: str, where: str) -> list[str]:
         targets = stmt.targets if isinstance(stmt, ast.Assign) else (
             [stmt.target] if isinstance(stmt, ast.AnnAssign) else [])
         for t in targets:
+            text = ast.get_source_segment(code, t) or ast.unparse(t)
             if isinstance(t, (ast.Tuple, ast.List)):
-                names = ", ".join(ast.unparse(e) for e in t.elts)
-                out.append(f"{names} = {', '.join(['None'] * len(t.elts))}")
+                out.append(f"{text} = {', '.join(['None'] * len(t.elts))}")
             else:
-                out.append(f"{ast.unparse(t)} = None")
+                out.append(f"{text} = None")
     return [indent + line for line in (out or ["pass"])]
 
 

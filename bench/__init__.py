@@ -1,0 +1,1 @@
+"""Benchmarks of the reference package against naive loop implementations."""

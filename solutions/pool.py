@@ -1,0 +1,132 @@
+"""Notebook 02: a pooling layer (max or average), forward and backward.
+
+Layout: channels last. ``A_prev`` is ``(m, n_H_prev, n_W_prev, n_C)``; pooling has no
+padding, so ``n_H = (n_H_prev - f) // stride + 1`` (and the same for n_W). Windows
+overlap when stride < f.
+
+Both passes are vectorized: ``np.lib.stride_tricks.sliding_window_view`` gives every
+window at once as a view of shape (m, n_H, n_W, n_C, f, f), and the backward pass
+scatters the window gradients back with one strided slice per kernel offset (i, j).
+"""
+
+import numpy as np
+
+
+def pool_forward(A_prev, hparameters, mode="max"):
+    """Forward pass of a pooling layer.
+
+    A[i, h, w, c] = max (or mean) of the window
+        A_prev[i, h * stride : h * stride + f, w * stride : w * stride + f, c]
+
+    Arguments:
+    A_prev -- input activations, shape (m, n_H_prev, n_W_prev, n_C)
+    hparameters -- dict with "f" (window size, int) and "stride" (int)
+    mode -- "max" or "average"
+
+    Returns:
+    A -- pooled output, shape (m, n_H, n_W, n_C) with n_H = (n_H_prev - f) // stride + 1,
+         n_W likewise
+    cache -- the tuple (A_prev, hparameters), the inputs unchanged:
+        A_prev -- shape (m, n_H_prev, n_W_prev, n_C)
+        hparameters -- {"f": f, "stride": stride}
+    """
+    f = hparameters["f"]
+    stride = hparameters["stride"]
+    # windows[i, h, w, c] is the (f, f) window that A[i, h, w, c] pools
+    windows = np.lib.stride_tricks.sliding_window_view(A_prev, (f, f), axis=(1, 2))[:, ::stride, ::stride]
+    if mode == "max":
+        A = np.max(windows, axis=(4, 5))
+    elif mode == "average":
+        A = np.mean(windows, axis=(4, 5))
+    else:
+        raise ValueError(f'mode must be "max" or "average", got {mode!r}')
+    cache = (A_prev, hparameters)
+    return A, cache
+
+
+def create_mask_from_window(x):
+    """Mask of the maximum of a window: where the gradient of a max pool goes.
+
+    Arguments:
+    x -- one pooling window, shape (f, f)
+
+    Returns:
+    mask -- boolean array, shape (f, f): True where x equals its maximum, False elsewhere
+    """
+    ### START CODE HERE ###
+    mask = x == np.max(x)
+    ### END CODE HERE ###
+    return mask
+
+
+def distribute_value(dz, shape):
+    """Spread a gradient evenly over a window: the backward pass of an average pool.
+
+    Arguments:
+    dz -- gradient of the cost with respect to one pooled output, a scalar
+    shape -- (n_H, n_W), the shape of the window
+
+    Returns:
+    a -- array of shape (n_H, n_W), every entry dz / (n_H * n_W)
+    """
+    (n_H, n_W) = shape
+    ### START CODE HERE ###
+    average = dz / (n_H * n_W)
+    a = np.ones(shape) * average
+    ### END CODE HERE ###
+    return a
+
+
+def pool_backward(dA, cache, mode="max"):
+    """Backward pass of a pooling layer.
+
+    The gradient dA[i, h, w, c] of each pooled output goes back to its window:
+    - "max": all of it to the window's maximum (create_mask_from_window, for every
+      window at once);
+    - "average": dA / (f * f) to every entry (distribute_value, for every window at once).
+    When windows overlap (stride < f), an input pixel collects the gradients of every
+    window it belongs to, so they add up.
+
+    Arguments:
+    dA -- gradient of the cost with respect to the pooled output A, shape (m, n_H, n_W, n_C)
+    cache -- the tuple (A_prev, hparameters) from pool_forward:
+        A_prev -- shape (m, n_H_prev, n_W_prev, n_C)
+        hparameters -- {"f": f, "stride": stride}
+    mode -- "max" or "average", as in the forward pass
+
+    Returns:
+    dA_prev -- gradient with respect to A_prev, shape (m, n_H_prev, n_W_prev, n_C)
+    """
+    (A_prev, hparameters) = cache
+    f = hparameters["f"]
+    stride = hparameters["stride"]
+    (m, n_H, n_W, n_C) = dA.shape
+
+    # dwindows[i, h, w, c] is the (f, f) gradient that window (i, h, w, c) sends back
+    if mode == "max":
+        # Every window at once, shape (m, n_H, n_W, n_C, f, f)
+        windows = np.lib.stride_tricks.sliding_window_view(A_prev, (f, f), axis=(1, 2))[:, ::stride, ::stride]
+        ### START CODE HERE ###
+        mask = windows == np.max(windows, axis=(4, 5), keepdims=True)
+        dwindows = mask * dA[:, :, :, :, np.newaxis, np.newaxis]
+        ### END CODE HERE ###
+    elif mode == "average":
+        ### START CODE HERE ###
+        dwindows = np.broadcast_to(dA[:, :, :, :, np.newaxis, np.newaxis] / (f * f), (m, n_H, n_W, n_C, f, f))
+        ### END CODE HERE ###
+    else:
+        raise ValueError(f'mode must be "max" or "average", got {mode!r}')
+
+    # Scatter-add: start dA_prev at zero, then loop over the f x f kernel offsets (i, j) only.
+    # Entry (i, j) of every window, dwindows[:, :, :, :, i, j] of shape (m, n_H, n_W, n_C),
+    # goes to the pixels (h * stride + i, w * stride + j), the strided slice
+    #     dA_prev[:, i:i + stride * n_H:stride, j:j + stride * n_W:stride, :]
+    # Add (+=): with overlapping windows, a pixel receives from several of them.
+    ### START CODE HERE ###
+    dA_prev = np.zeros(A_prev.shape)
+    for i in range(f):
+        for j in range(f):
+            dA_prev[:, i:i + stride * n_H:stride, j:j + stride * n_W:stride, :] += dwindows[:, :, :, :, i, j]
+    ### END CODE HERE ###
+
+    return dA_prev
