@@ -84,12 +84,11 @@ def batchnorm_forward(x, gamma, beta, bn_param):
 def batchnorm_backward(dout, cache):
     """Backward pass of batch normalization, node by node through the computational graph.
 
-    Go through the graph of the forward pass (see the module docstring) from out back to
-    x. A node used twice (xmu feeds both sq and x_hat; x feeds both mu and xmu) receives
+    Go through the graph of the forward pass (drawn in the notebook) from out back to x. A node used twice (xmu feeds both sq and x_hat; x feeds both mu and xmu) receives
     the sum of the gradients of its two branches.
 
     Arguments:
-    dout -- gradient of the cost with respect to out, shape (N, D)
+    dout -- upstream gradient, with respect to out, shape (N, D)
     cache -- the tuple (x, x_hat, mu, var, gamma, beta, eps) from batchnorm_forward in train mode:
         x -- shape (N, D)
         x_hat -- shape (N, D)
@@ -150,12 +149,12 @@ def batchnorm_backward(dout, cache):
 def batchnorm_backward_alt(dout, cache):
     """Backward pass of batch normalization, in the simplified closed form.
 
-    Working the graph out on paper gives, per feature (every mean is over the N rows):
-        dx_hat = dout * gamma
-        dx = (dx_hat - mean(dx_hat) - x_hat * mean(dx_hat * x_hat)) / sqrt(var + eps)
+    Working the graph out on paper (the notebook derives it) collapses the nodes of
+    batchnorm_backward into a few vectorized lines: every sum or mean runs over the N
+    rows, one value per feature.
 
     Arguments:
-    dout -- gradient of the cost with respect to out, shape (N, D)
+    dout -- upstream gradient, with respect to out, shape (N, D)
     cache -- the tuple (x, x_hat, mu, var, gamma, beta, eps) from batchnorm_forward in train mode,
              as in batchnorm_backward
 
@@ -165,6 +164,7 @@ def batchnorm_backward_alt(dout, cache):
     dbeta -- gradient with respect to beta, shape (D,)
     """
     (x, x_hat, mu, var, gamma, beta, eps) = cache
+    N, D = dout.shape
     ### START CODE HERE ###
     dbeta = np.sum(dout, axis=0)
     dgamma = np.sum(dout * x_hat, axis=0)

@@ -129,11 +129,11 @@ def relu_backward(dA, cache):
     """Backward pass of a ReLU unit.
 
     Arguments:
-    dA -- gradient of the cost with respect to the ReLU's output A, any shape, e.g. (n_l, m)
+    dA -- gradient with respect to the ReLU's output A, any shape, e.g. (n_l, m)
     cache -- Z, the ReLU's input, same shape as dA
 
     Returns:
-    dZ -- gradient of the cost with respect to Z, same shape as Z:
+    dZ -- gradient with respect to Z, same shape as Z:
           dA where Z > 0, and 0 where Z <= 0
     """
     Z = cache
@@ -147,11 +147,11 @@ def sigmoid_backward(dA, cache):
     """Backward pass of a sigmoid unit.
 
     Arguments:
-    dA -- gradient of the cost with respect to the sigmoid's output A, any shape, e.g. (n_l, m)
+    dA -- gradient with respect to the sigmoid's output A, any shape, e.g. (n_l, m)
     cache -- Z, the sigmoid's input, same shape as dA
 
     Returns:
-    dZ -- gradient of the cost with respect to Z, same shape as Z:
+    dZ -- gradient with respect to Z, same shape as Z:
           dA * s * (1 - s) with s = sigmoid(Z)
     """
     Z = cache
@@ -168,7 +168,7 @@ def linear_backward(dZ, cache):
     dW and db are gradients of the mean cost over the m examples, hence the 1/m.
 
     Arguments:
-    dZ -- gradient of the cost with respect to Z, shape (n_l, m)
+    dZ -- gradient with respect to Z, shape (n_l, m)
     cache -- the tuple (A_prev, W, b) from linear_forward:
         A_prev -- shape (n_{l-1}, m)
         W -- shape (n_l, n_{l-1})
@@ -193,7 +193,7 @@ def linear_activation_backward(dA, cache, activation):
     """Backward pass of one layer, LINEAR -> ACTIVATION: the activation first, then the linear part.
 
     Arguments:
-    dA -- gradient of the cost with respect to the layer's output A, shape (n_l, m)
+    dA -- gradient with respect to the layer's output A, shape (n_l, m)
     cache -- the tuple (linear_cache, activation_cache) from linear_activation_forward:
         linear_cache -- (A_prev, W, b), shapes (n_{l-1}, m), (n_l, n_{l-1}), (n_l, 1)
         activation_cache -- Z, shape (n_l, m)
