@@ -5,8 +5,8 @@ Layout: channels last. ``A_prev`` is ``(m, n_H_prev, n_W_prev, n_C_prev)``, ``W`
 with ``n_H = (n_H_prev - f + 2 * pad) // stride + 1`` (and the same for n_W).
 
 Both passes are vectorized over the examples and the output positions: they loop over
-the f x f kernel offsets only. For an offset (i, j), the input pixels that meet W[i, j]
-form the strided slice ``A_prev_pad[:, i : i + stride * n_H : stride, j : j + stride * n_W : stride, :]``
+the f x f kernel offsets only. For an offset (di, dj), the input pixels that meet W[di, dj]
+form the strided slice ``A_prev_pad[:, di : di + stride * n_H : stride, dj : dj + stride * n_W : stride, :]``
 of shape (m, n_H, n_W, n_C_prev), one pixel per output position.
 """
 
@@ -57,12 +57,12 @@ def conv_forward(A_prev, W, b, hparameters):
 
     A_prev_pad = zero_pad(A_prev, pad)
     Z = np.zeros((m, n_H, n_W, n_C)) + b
-    for i in range(f):
-        for j in range(f):
-            # Pixel (i, j) of every window: shape (m, n_H, n_W, n_C_prev)
-            a_slice = A_prev_pad[:, i:i + stride * n_H:stride, j:j + stride * n_W:stride, :]
-            # Contract the channels with W[i, j] of shape (n_C_prev, n_C)
-            Z += np.tensordot(a_slice, W[i, j], axes=([3], [0]))
+    for di in range(f):
+        for dj in range(f):
+            # Pixel (di, dj) of every window: shape (m, n_H, n_W, n_C_prev)
+            a_slice = A_prev_pad[:, di:di + stride * n_H:stride, dj:dj + stride * n_W:stride, :]
+            # Contract the channels with W[di, dj] of shape (n_C_prev, n_C)
+            Z += np.tensordot(a_slice, W[di, dj], axes=([3], [0]))
 
     cache = (A_prev, W, b, hparameters)
     return Z, cache
@@ -79,7 +79,7 @@ def conv_backward(dZ, cache):
     - db sums dZ over the examples and the output positions.
 
     Arguments:
-    dZ -- gradient of the cost with respect to Z, shape (m, n_H, n_W, n_C)
+    dZ -- upstream gradient, with respect to Z, shape (m, n_H, n_W, n_C)
     cache -- the tuple (A_prev, W, b, hparameters) from conv_forward:
         A_prev -- shape (m, n_H_prev, n_W_prev, n_C_prev)
         W -- shape (f, f, n_C_prev, n_C)
@@ -100,20 +100,20 @@ def conv_backward(dZ, cache):
 
     A_prev_pad = zero_pad(A_prev, pad)
 
-    # Start dA_prev_pad and dW at zero, then loop over the f x f kernel offsets (i, j) only,
-    # never over the examples or the output positions. For an offset (i, j), the strided slice
-    #     A_prev_pad[:, i:i + stride * n_H:stride, j:j + stride * n_W:stride, :]
-    # of shape (m, n_H, n_W, n_C_prev) holds pixel (i, j) of every window. Then:
-    #     dW[i, j]  = that slice contracted with dZ over the axes (m, n_H, n_W)   (np.tensordot)
-    #     the same slice of dA_prev_pad  +=  dZ contracted with W[i, j] over n_C
+    # Start dA_prev_pad and dW at zero, then loop over the f x f kernel offsets (di, dj) only,
+    # never over the examples or the output positions. For an offset (di, dj), the strided slice
+    #     A_prev_pad[:, di:di + stride * n_H:stride, dj:dj + stride * n_W:stride, :]
+    # of shape (m, n_H, n_W, n_C_prev) holds pixel (di, dj) of every window. Then:
+    #     dW[di, dj] = that slice contracted with dZ over the axes (m, n_H, n_W)   (np.tensordot)
+    #     the same slice of dA_prev_pad  +=  dZ contracted with W[di, dj] over n_C
     ### START CODE HERE ###
     dA_prev_pad = np.zeros(A_prev_pad.shape)
     dW = np.zeros(W.shape)
-    for i in range(f):
-        for j in range(f):
-            a_slice = A_prev_pad[:, i:i + stride * n_H:stride, j:j + stride * n_W:stride, :]
-            dW[i, j] = np.tensordot(a_slice, dZ, axes=([0, 1, 2], [0, 1, 2]))
-            dA_prev_pad[:, i:i + stride * n_H:stride, j:j + stride * n_W:stride, :] += np.tensordot(dZ, W[i, j], axes=([3], [1]))
+    for di in range(f):
+        for dj in range(f):
+            a_slice = A_prev_pad[:, di:di + stride * n_H:stride, dj:dj + stride * n_W:stride, :]
+            dW[di, dj] = np.tensordot(a_slice, dZ, axes=([0, 1, 2], [0, 1, 2]))
+            dA_prev_pad[:, di:di + stride * n_H:stride, dj:dj + stride * n_W:stride, :] += np.tensordot(dZ, W[di, dj], axes=([3], [1]))
     ### END CODE HERE ###
 
     # The bias of filter c was added to every output position of every example

@@ -6,7 +6,7 @@ overlap when stride < f.
 
 Both passes are vectorized: ``np.lib.stride_tricks.sliding_window_view`` gives every
 window at once as a view of shape (m, n_H, n_W, n_C, f, f), and the backward pass
-scatters the window gradients back with one strided slice per kernel offset (i, j).
+scatters the window gradients back with one strided slice per kernel offset (di, dj).
 """
 
 import numpy as np
@@ -63,7 +63,7 @@ def distribute_value(dz, shape):
     """Spread a gradient evenly over a window: the backward pass of an average pool.
 
     Arguments:
-    dz -- gradient of the cost with respect to one pooled output, a scalar
+    dz -- gradient with respect to one pooled output, a scalar
     shape -- (n_H, n_W), the shape of the window
 
     Returns:
@@ -88,7 +88,7 @@ def pool_backward(dA, cache, mode="max"):
     window it belongs to, so they add up.
 
     Arguments:
-    dA -- gradient of the cost with respect to the pooled output A, shape (m, n_H, n_W, n_C)
+    dA -- gradient with respect to the pooled output A, shape (m, n_H, n_W, n_C)
     cache -- the tuple (A_prev, hparameters) from pool_forward:
         A_prev -- shape (m, n_H_prev, n_W_prev, n_C)
         hparameters -- {"f": f, "stride": stride}
@@ -102,31 +102,30 @@ def pool_backward(dA, cache, mode="max"):
     stride = hparameters["stride"]
     (m, n_H, n_W, n_C) = dA.shape
 
-    # dwindows[i, h, w, c] is the (f, f) gradient that window (i, h, w, c) sends back
-    if mode == "max":
-        # Every window at once, shape (m, n_H, n_W, n_C, f, f)
-        windows = np.lib.stride_tricks.sliding_window_view(A_prev, (f, f), axis=(1, 2))[:, ::stride, ::stride]
-        ### START CODE HERE ###
-        mask = windows == np.max(windows, axis=(4, 5), keepdims=True)
-        dwindows = mask * dA[:, :, :, :, np.newaxis, np.newaxis]
-        ### END CODE HERE ###
-    elif mode == "average":
-        ### START CODE HERE ###
-        dwindows = np.broadcast_to(dA[:, :, :, :, np.newaxis, np.newaxis] / (f * f), (m, n_H, n_W, n_C, f, f))
-        ### END CODE HERE ###
-    else:
+    if mode not in ("max", "average"):
         raise ValueError(f'mode must be "max" or "average", got {mode!r}')
 
-    # Scatter-add: start dA_prev at zero, then loop over the f x f kernel offsets (i, j) only.
-    # Entry (i, j) of every window, dwindows[:, :, :, :, i, j] of shape (m, n_H, n_W, n_C),
-    # goes to the pixels (h * stride + i, w * stride + j), the strided slice
-    #     dA_prev[:, i:i + stride * n_H:stride, j:j + stride * n_W:stride, :]
-    # Add (+=): with overlapping windows, a pixel receives from several of them.
+    # Two routes, both accepted:
+    # - loops over the outputs (i, h, w, c), as in the classic notebook: the window
+    #   a_prev_slice of output (i, h, w, c) receives create_mask_from_window(a_prev_slice)
+    #   * dA[i, h, w, c] ("max") or distribute_value(dA[i, h, w, c], (f, f)) ("average");
+    # - vectorized: dwindows, of shape (m, n_H, n_W, n_C, f, f), holds the (f, f) gradient
+    #   that every window sends back; entry (di, dj) of every window,
+    #   dwindows[:, :, :, :, di, dj], goes to the strided slice
+    #       dA_prev[:, di:di + stride * n_H:stride, dj:dj + stride * n_W:stride, :]
+    #   so loop over the f x f kernel offsets (di, dj) only.
+    # Either way, add (+=): with overlapping windows a pixel receives from several of them.
     ### START CODE HERE ###
     dA_prev = np.zeros(A_prev.shape)
-    for i in range(f):
-        for j in range(f):
-            dA_prev[:, i:i + stride * n_H:stride, j:j + stride * n_W:stride, :] += dwindows[:, :, :, :, i, j]
+    if mode == "max":
+        windows = np.lib.stride_tricks.sliding_window_view(A_prev, (f, f), axis=(1, 2))[:, ::stride, ::stride]
+        mask = windows == np.max(windows, axis=(4, 5), keepdims=True)
+        dwindows = mask * dA[:, :, :, :, np.newaxis, np.newaxis]
+    else:
+        dwindows = np.broadcast_to(dA[:, :, :, :, np.newaxis, np.newaxis] / (f * f), (m, n_H, n_W, n_C, f, f))
+    for di in range(f):
+        for dj in range(f):
+            dA_prev[:, di:di + stride * n_H:stride, dj:dj + stride * n_W:stride, :] += dwindows[:, :, :, :, di, dj]
     ### END CODE HERE ###
 
     return dA_prev
