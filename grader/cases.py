@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["Case", "GENERATORS", "PUBLIC_PLAN", "make_cases"]
+__all__ = ["Case", "GENERATORS", "PUBLIC_PLAN", "HIDDEN_PLAN", "make_cases"]
 
 KINK_MARGIN = 1e-2
 
@@ -216,6 +216,37 @@ PUBLIC_PLAN: dict[str, list[tuple]] = {
     "batchnorm_backward": [(4, 5), (6, 3)],
     "batchnorm_backward_alt": [(4, 5), (6, 3)],
     "dropout_backward": [(3, 4, 0.8, "train"), (3, 4, 0.8, "test")],
+}
+
+
+#: The hidden cases: shapes unlike the public ones, with distinct dimensions (mostly
+#: primes) so that a transpose or a swapped axis cannot pass by accident. They cover
+#: stride > 1, pad = 0 and pad > 0, overlapping pooling windows, both pooling modes,
+#: both activations, a one-layer network, Y as (m,), and dropout in train and test mode.
+HIDDEN_PLAN: dict[str, list[tuple]] = {
+    "relu_backward": [((5, 7),), ((3, 11),)],
+    "sigmoid_backward": [((5, 7),), ((2, 13),)],
+    "linear_backward": [(5, 7, 11), (3, 2, 13)],
+    "linear_activation_backward": [(5, 7, 3, "relu"), (3, 5, 7, "sigmoid"), (7, 2, 5, "relu")],
+    "L_model_backward": [([7, 5, 3, 1], 11), ([5, 3, 1], 7, True), ([3, 1], 5)],
+    "update_parameters": [([7, 5, 3, 1], 0.07), ([5, 1], 0.3)],
+    "conv_backward": [
+        (2, 13, 11, 3, 7, 5, 2, 1),   # stride 2, pad 1
+        (3, 11, 7, 2, 5, 4, 1, 0),    # stride 1, pad 0
+        (2, 7, 11, 5, 3, 4, 3, 2),    # stride 3, pad 2
+    ],
+    "create_mask_from_window": [((3, 5),), ((7, 2),)],
+    "distribute_value": [(1.7, (3, 5)), (-2.3, (2, 7))],
+    "pool_backward": [
+        (2, 7, 11, 3, 3, 2, "max"),      # overlapping
+        (3, 8, 6, 5, 2, 2, "max"),       # disjoint
+        (2, 5, 7, 3, 3, 1, "max"),       # overlapping, stride 1
+        (2, 7, 11, 3, 3, 2, "average"),  # overlapping
+        (3, 8, 6, 5, 2, 2, "average"),   # disjoint
+    ],
+    "batchnorm_backward": [(7, 5), (13, 3)],
+    "batchnorm_backward_alt": [(7, 5), (13, 3)],
+    "dropout_backward": [(7, 5, 0.7, "train"), (5, 3, 0.5, "train"), (7, 5, 0.7, "test")],
 }
 
 

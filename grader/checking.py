@@ -123,7 +123,10 @@ def _same(a: Any, b: Any) -> bool:
         return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    return a == b
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001 - an object a student put there
+        return False
 
 
 def changed_arguments(fn: Callable, before: tuple, after: tuple, allowed: tuple[int, ...] = ()) -> list[str]:

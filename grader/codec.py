@@ -12,17 +12,26 @@ of that dict, so that they can travel in an ``.npz`` file loaded with
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, MutableMapping
 
 import numpy as np
 
-__all__ = ["encode", "decode", "CodecError"]
+__all__ = ["encode", "decode", "CodecError", "Opaque"]
 
 _ALLOWED_DTYPES = {"float64", "float32", "int64", "int32", "bool"}
 
 
 class CodecError(ValueError):
     """A value that cannot be encoded, or data that does not decode."""
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """Stands for a value that is not plain data (a student returned an object, a
+    complex array, an array too large to send back): only its description travels."""
+
+    description: str
 
 
 def encode(value: Any, arrays: MutableMapping[str, np.ndarray] | None = None) -> Any:
@@ -58,6 +67,8 @@ def encode(value: Any, arrays: MutableMapping[str, np.ndarray] | None = None) ->
         return out
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
+    if isinstance(value, Opaque):
+        return {"__opaque__": value.description}
     raise CodecError(f"cannot encode a value of type {type(value).__name__}")
 
 
@@ -74,6 +85,8 @@ def decode(data: Any, arrays: MutableMapping[str, np.ndarray] | None = None) -> 
             if arrays is None or data["__array__"] not in arrays:
                 raise CodecError(f"no array named {data['__array__']!r}")
             return arrays[data["__array__"]]
+        if "__opaque__" in data:
+            return Opaque(str(data["__opaque__"]))
         if "__tuple__" in data:
             return tuple(decode(v, arrays) for v in data["__tuple__"])
         return {k: decode(v, arrays) for k, v in data.items()}

@@ -119,11 +119,11 @@ class SubmissionResult:
 
     @property
     def score(self) -> float:
-        return sum(e.score for e in self.exercises)
+        return round(sum(e.score for e in self.exercises), 4)
 
     @property
     def max_score(self) -> float:
-        return sum(e.max_score for e in self.exercises)
+        return round(sum(e.max_score for e in self.exercises), 4)
 
     @property
     def passed(self) -> bool:

@@ -57,3 +57,14 @@ def test_decode_rejects_unknown_dtypes_and_missing_arrays():
         decode({"__ndarray__": [1], "dtype": "object", "shape": [1]})
     with pytest.raises(CodecError):
         decode({"__array__": "a0"}, {})
+
+
+def test_opaque_values_travel_as_their_description():
+    from grader.codec import Opaque
+    from grader.compare import compare_arrays, render_text
+
+    value = (np.ones(2), Opaque("a generator object"))
+    back = decode(json.loads(json.dumps(encode(value))))
+    assert back[1] == Opaque("a generator object")
+    c = compare_arrays("dW", back[1], np.ones((2, 3)))
+    assert render_text(c) == "dW is a generator object, expected a numpy array of shape (2, 3)"

@@ -1,0 +1,141 @@
+"""The course configuration: one frozen object, read once, passed down explicitly.
+
+It comes from a TOML file (``course.toml`` by default; see docs/grading.md):
+
+.. code-block:: toml
+
+    [course]
+    seed = 20261122              # hidden cases are drawn from it; keep it secret
+
+    [points]                     # points per exercise; unnamed ones keep their default
+    conv_backward = 6
+
+    [limits]
+    cell_timeout = 60            # seconds per cell before it is interrupted
+    notebook_timeout = 600       # seconds for a whole notebook, then the worker is killed
+    output_limit = 100000        # characters of printed output kept per notebook
+
+Every key is optional.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+from grader.exercises import EXERCISES
+
+__all__ = ["ConfigError", "Limits", "CourseConfig", "DEFAULT_POINTS", "load_config"]
+
+#: Default points: a helper is worth less than a whole layer.
+DEFAULT_POINTS: Mapping[str, float] = MappingProxyType({
+    "relu_backward": 1,
+    "sigmoid_backward": 1,
+    "linear_backward": 2,
+    "linear_activation_backward": 2,
+    "L_model_backward": 3,
+    "update_parameters": 1,
+    "conv_backward": 4,
+    "create_mask_from_window": 1,
+    "distribute_value": 1,
+    "pool_backward": 3,
+    "batchnorm_backward": 3,
+    "batchnorm_backward_alt": 2,
+    "dropout_backward": 2,
+})
+
+DEFAULT_SEED = 1234567
+
+
+class ConfigError(ValueError):
+    """A mistake in the course configuration (an instructor's mistake: exit status 2)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one notebook's run.
+
+    Attributes:
+        cell_timeout: seconds one cell (or one exercise's hidden cases) may run before
+            the kernel is interrupted and grading moves on.
+        notebook_timeout: seconds for the whole notebook; then the worker and its
+            kernel are killed.
+        output_limit: characters of printed output kept per notebook (the rest is
+            dropped as it arrives, so a notebook that prints gigabytes costs nothing).
+        startup_timeout: seconds for the kernel to start.
+    """
+
+    cell_timeout: float = 60.0
+    notebook_timeout: float = 600.0
+    output_limit: int = 100_000
+    startup_timeout: float = 60.0
+
+
+@dataclass(frozen=True)
+class CourseConfig:
+    """Everything the grader needs to know about the course.
+
+    Attributes:
+        seed: the seed of the hidden cases.
+        points: points per exercise.
+        limits: resource limits per notebook.
+        source: the file it was read from, or None for the defaults.
+    """
+
+    seed: int = DEFAULT_SEED
+    points: Mapping[str, float] = field(default_factory=lambda: DEFAULT_POINTS)
+    limits: Limits = field(default_factory=Limits)
+    source: str | None = None
+
+    def with_limits(self, **changes) -> "CourseConfig":
+        return replace(self, limits=replace(self.limits, **changes))
+
+
+def _number(table: dict, key: str, where: str, kind=float, minimum: float = 0) -> float:
+    value = table[key]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
+        raise ConfigError(f"{where}: {key} must be a number >= {minimum}, got {value!r}")
+    return kind(value)
+
+
+def load_config(path: Path | None) -> CourseConfig:
+    """Read a course configuration. ``None``: the defaults, or ``./course.toml`` if present."""
+    if path is None:
+        path = Path("course.toml")
+        if not path.exists():
+            return CourseConfig()
+    elif not path.exists():
+        raise ConfigError(f"course configuration {path} does not exist")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    unknown = set(data) - {"course", "points", "limits"}
+    if unknown:
+        raise ConfigError(f"{path}: unknown section [{sorted(unknown)[0]}]; known: course, points, limits")
+
+    course = data.get("course", {})
+    seed = DEFAULT_SEED
+    if "seed" in course:
+        seed = int(_number(course, "seed", f"{path} [course]", int))
+
+    points = dict(DEFAULT_POINTS)
+    for name in data.get("points", {}):
+        if name not in EXERCISES:
+            raise ConfigError(f"{path} [points]: unknown exercise {name!r}")
+        points[name] = _number(data["points"], name, f"{path} [points]")
+
+    limits_table = data.get("limits", {})
+    known = {"cell_timeout", "notebook_timeout", "output_limit", "startup_timeout"}
+    for key in limits_table:
+        if key not in known:
+            raise ConfigError(f"{path} [limits]: unknown key {key!r}; known: {', '.join(sorted(known))}")
+    kinds = {"output_limit": int}
+    limits = Limits(**{
+        k: _number(limits_table, k, f"{path} [limits]", kinds.get(k, float), minimum=1)
+        for k in limits_table
+    })
+    return CourseConfig(seed=seed, points=MappingProxyType(points), limits=limits, source=str(path))

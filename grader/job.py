@@ -1,0 +1,198 @@
+"""The job folder: everything that crosses between the grader and a worker.
+
+The grader writes the job, the worker runs it (in a sandbox, where only this folder is
+writable), and the grader reads back plain data. Nothing else crosses::
+
+    JOB/
+      job.json              grader -> worker: exercises, limits, skip tag
+      notebook.ipynb        grader -> worker: the submission
+      cases.json, cases.npz grader -> worker: the cases' inputs (no expected values)
+      out/<exercise>.json   kernel -> grader: per case, the error or the encoded outputs
+      out/<exercise>.npz    kernel -> grader: the output arrays
+      execution.json        worker -> grader: per cell, status, time and errors; output
+
+Everything read back is untrusted: files are opened without following links, their
+size is capped, and ``.npz`` files are loaded with ``allow_pickle=False``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from grader.cases import Case
+from grader.codec import CodecError, decode, encode
+
+__all__ = [
+    "JobSpec",
+    "UntrustedFileError",
+    "write_job",
+    "read_json",
+    "read_npz",
+    "read_outputs",
+    "MAX_JSON_BYTES",
+    "MAX_NPZ_BYTES",
+]
+
+MAX_JSON_BYTES = 8 * 2**20
+MAX_NPZ_BYTES = 64 * 2**20
+MAX_ARRAY_ELEMENTS = 4_000_000
+
+
+class UntrustedFileError(ValueError):
+    """A file read back from a job folder is missing, a link, too large or malformed."""
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """What the worker is asked to do.
+
+    Attributes:
+        exercises: the graded functions to run, in order.
+        cell_timeout: seconds per cell (and per exercise's cases).
+        output_limit: characters of output kept.
+        startup_timeout: seconds for the kernel to start.
+        skip_tag: cells with this tag are not run.
+        max_elements: the largest output array the harness sends back.
+    """
+
+    exercises: tuple[str, ...]
+    cell_timeout: float
+    output_limit: int
+    startup_timeout: float = 60.0
+    skip_tag: str = "demo"
+    max_elements: int = 1_000_000
+
+    def to_dict(self) -> dict:
+        return {
+            "exercises": list(self.exercises),
+            "cell_timeout": self.cell_timeout,
+            "output_limit": self.output_limit,
+            "startup_timeout": self.startup_timeout,
+            "skip_tag": self.skip_tag,
+            "max_elements": self.max_elements,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "JobSpec":
+        return cls(
+            exercises=tuple(d["exercises"]),
+            cell_timeout=float(d["cell_timeout"]),
+            output_limit=int(d["output_limit"]),
+            startup_timeout=float(d.get("startup_timeout", 60.0)),
+            skip_tag=str(d.get("skip_tag", "demo")),
+            max_elements=int(d.get("max_elements", 1_000_000)),
+        )
+
+
+def write_job(job_dir: Path, notebook_bytes: bytes, spec: JobSpec, cases: dict[str, list[Case]]) -> None:
+    """Lay out a job folder. ``cases`` maps each exercise to its cases (inputs only)."""
+    job_dir.mkdir(parents=True, exist_ok=True)
+    (job_dir / "out").mkdir(exist_ok=True)
+    (job_dir / "notebook.ipynb").write_bytes(notebook_bytes)
+    (job_dir / "job.json").write_text(json.dumps(spec.to_dict()), encoding="utf-8")
+    arrays: dict[str, np.ndarray] = {}
+    data = {
+        name: [{"label": c.label, "args": encode(c.args, arrays), "kwargs": encode(c.kwargs, arrays)} for c in cs]
+        for name, cs in cases.items()
+    }
+    (job_dir / "cases.json").write_text(json.dumps(data), encoding="utf-8")
+    np.savez(job_dir / "cases.npz", **arrays)
+
+
+def _read_capped(path: Path, limit: int) -> bytes:
+    """Read a regular file without following a symlink, at most ``limit`` bytes."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise UntrustedFileError(f"{path.name} was not written") from None
+    except OSError as exc:  # ELOOP: a symlink
+        raise UntrustedFileError(f"{path.name} cannot be opened safely ({exc.strerror})") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise UntrustedFileError(f"{path.name} is not a regular file")
+        if st.st_size > limit:
+            raise UntrustedFileError(f"{path.name} is {st.st_size} bytes, more than the {limit} allowed")
+        chunks, total = [], 0
+        while chunk := os.read(fd, 1 << 20):
+            total += len(chunk)
+            if total > limit:
+                raise UntrustedFileError(f"{path.name} grew past the {limit} bytes allowed")
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def read_json(path: Path, limit: int = MAX_JSON_BYTES) -> Any:
+    """Parse an untrusted JSON file."""
+    raw = _read_capped(path, limit)
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise UntrustedFileError(f"{path.name} is not valid JSON: {exc}") from None
+
+
+def read_npz(path: Path, limit: int = MAX_NPZ_BYTES, max_elements: int = MAX_ARRAY_ELEMENTS) -> dict[str, np.ndarray]:
+    """Load an untrusted ``.npz``: no pickle, and every member's declared size is checked
+    against its header before anything is decompressed."""
+    import io
+
+    raw = _read_capped(path, limit)
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(raw))
+        total = 0
+        for info in zf.infolist():
+            total += info.file_size
+            if total > 4 * limit:
+                raise UntrustedFileError(f"{path.name} expands to more than {4 * limit} bytes")
+        arrays = {}
+        for info in zf.infolist():
+            if not info.filename.endswith(".npy"):
+                raise UntrustedFileError(f"{path.name} holds {info.filename!r}, not an array")
+            with zf.open(info) as fh:
+                version = np.lib.format.read_magic(fh)
+                readers = {(1, 0): np.lib.format.read_array_header_1_0,
+                           (2, 0): np.lib.format.read_array_header_2_0}
+                if version not in readers:
+                    raise UntrustedFileError(f"{path.name}: {info.filename} has npy format {version}")
+                shape, _, dtype = readers[version](fh)  # the header only: nothing decompressed yet
+                if dtype.hasobject:
+                    raise UntrustedFileError(f"{path.name}: {info.filename} holds Python objects")
+                if int(np.prod(shape, dtype=np.int64)) > max_elements:
+                    raise UntrustedFileError(f"{path.name}: {info.filename} has shape {shape}, too large")
+            with zf.open(info) as fh:
+                arrays[info.filename[:-4]] = np.lib.format.read_array(fh, allow_pickle=False)
+        return arrays
+    except UntrustedFileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a malformed archive in any way
+        raise UntrustedFileError(f"{path.name} is not a valid npz file: {type(exc).__name__}: {exc}") from None
+
+
+def read_outputs(job_dir: Path, exercise: str) -> dict:
+    """What the kernel wrote for one exercise, decoded: ``{"cases": [...], ...}``.
+
+    Raises:
+        UntrustedFileError: when the files are missing, links, too large or malformed.
+    """
+    record = read_json(job_dir / "out" / f"{exercise}.json")
+    arrays = read_npz(job_dir / "out" / f"{exercise}.npz")
+    if not isinstance(record, dict) or not isinstance(record.get("cases"), list):
+        raise UntrustedFileError(f"{exercise}.json does not hold a case list")
+    try:
+        for entry in record["cases"]:
+            if isinstance(entry, dict) and "output" in entry:
+                entry["output"] = decode(entry["output"], arrays)
+    except (CodecError, TypeError, ValueError, KeyError) as exc:
+        raise UntrustedFileError(f"{exercise}.json does not decode: {exc}") from None
+    return record

@@ -1,0 +1,242 @@
+"""The worker: ``python -m grader.worker JOB_DIR`` runs one submission in its own kernel.
+
+It is a separate process from the grader, so that student code never runs in the
+grader's process; the grader gives it a job folder (grader/job.py) and a wall-clock
+limit, and reads back only plain data. The worker:
+
+1. reads the notebook (a notebook that is not valid JSON is reported, not raised);
+2. runs every code cell in order, errors allowed, each with a timeout that interrupts
+   the kernel and moves on; cells tagged ``demo`` are skipped; output beyond the limit
+   is dropped as it arrives;
+3. runs one harness cell per exercise (grader/harness.py), which writes the outputs;
+4. if the kernel dies, restarts it and re-runs the notebook's cells, without the cell
+   that killed it, then goes on with the next exercise: one crash costs only the cell
+   or the exercise it happened in (at most MAX_RESTARTS times);
+5. writes ``execution.json``: per cell its status, time and error; the printed output.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import DeadKernelError
+from nbformat import v4
+
+from grader.job import JobSpec
+
+__all__ = ["run_job", "main"]
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+MAX_RESTARTS = 2
+TRACEBACK_LIMIT = 4000
+
+
+class CappedClient(NotebookClient):
+    """An nbclient that keeps at most ``budget`` characters of output in all."""
+
+    def __init__(self, nb, budget: int, **kwargs: Any) -> None:
+        super().__init__(nb, **kwargs)
+        self.budget = budget
+        self.truncated = False
+
+    def output(self, outs, msg, display_id, cell_index):  # noqa: D401 - nbclient hook
+        content = msg.get("content", {})
+        size = len(content.get("text", "")) + sum(len(str(v)) for v in content.get("data", {}).values())
+        size += sum(len(str(line)) for line in content.get("traceback", []))
+        if size > self.budget:
+            self.budget = 0
+            if not self.truncated:
+                self.truncated = True
+                outs.append(v4.new_output("stream", name="stderr", text="\n[output truncated by the grader]\n"))
+            return None
+        self.budget -= size
+        return super().output(outs, msg, display_id, cell_index)
+
+
+def _client(nb, spec: JobSpec, job_dir: Path, budget: int) -> CappedClient:
+    return CappedClient(
+        nb,
+        budget,
+        timeout=spec.cell_timeout,
+        startup_timeout=spec.startup_timeout,
+        interrupt_on_timeout=True,
+        error_on_timeout={
+            "ename": "CellTimeoutError",
+            "evalue": f"the cell ran longer than {spec.cell_timeout:g} s and was interrupted",
+            "traceback": [],
+        },
+        allow_errors=True,
+        kernel_name="python3",
+        skip_cells_with_tag=spec.skip_tag,
+        record_timing=False,
+        resources={"metadata": {"path": str(job_dir)}},
+    )
+
+
+def _error_of(cell) -> dict | None:
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "error":
+            tb = _ANSI.sub("", "\n".join(out.get("traceback", [])))
+            return {
+                "ename": str(out.get("ename", ""))[:200],
+                "evalue": str(out.get("evalue", ""))[:1000],
+                "traceback": tb[-TRACEBACK_LIMIT:],
+            }
+    return None
+
+
+def _text_of(cell) -> str:
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream":
+            parts.append(out.get("text", ""))
+        elif out.get("output_type") in ("execute_result", "display_data"):
+            parts.append(out.get("data", {}).get("text/plain", ""))
+    return _ANSI.sub("", "".join(parts))
+
+
+def harness_source(name: str, job_dir: Path) -> str:
+    return (
+        "import grader.harness as _grader_harness\n"
+        f"_grader_harness.run_exercise(globals(), {name!r}, {str(job_dir)!r})"
+    )
+
+
+def run_job(job_dir: Path) -> dict:
+    """Run the job in ``job_dir``; return (and write) the execution record."""
+    spec = JobSpec.from_dict(json.loads((job_dir / "job.json").read_text(encoding="utf-8")))
+    record: dict[str, Any] = {"cells": [], "exercises": {}, "output": "", "truncated": False,
+                              "fatal": None, "restarts": 0}
+    try:
+        nb = nbformat.read(job_dir / "notebook.ipynb", as_version=4)
+    except Exception as exc:  # noqa: BLE001 - anything wrong with the file
+        record["fatal"] = f"the notebook could not be read: {type(exc).__name__}: {str(exc)[:300]}"
+        return _write(job_dir, record)
+
+    pending = list(spec.exercises)
+    budget = spec.output_limit
+    output_parts: list[str] = []
+    recorded: set[int] = set()
+    skip: set[int] = set()  # cells that killed the kernel: not run again after a restart
+    while True:
+        work = v4.new_notebook(cells=[nbformat.from_dict(dict(c)) for c in nb.cells])
+        client = _client(work, spec, job_dir, budget)
+        current = None
+        try:
+            with client.setup_kernel():
+                for index, cell in enumerate(work.cells):
+                    if index in skip:
+                        continue
+                    current = ("cell", index)
+                    start = time.perf_counter()
+                    client.execute_cell(cell, index)
+                    if index not in recorded:
+                        recorded.add(index)
+                        _record_cell(record, cell, index, time.perf_counter() - start, spec.skip_tag)
+                        output_parts.append(_text_of(cell))
+                while pending:
+                    name = pending[0]
+                    current = ("exercise", name)
+                    cell = v4.new_code_cell(harness_source(name, job_dir))
+                    work.cells.append(cell)
+                    start = time.perf_counter()
+                    client.execute_cell(cell, len(work.cells) - 1)
+                    error = _error_of(cell)
+                    record["exercises"][name] = {
+                        "status": "timeout" if error and error["ename"] == "CellTimeoutError"
+                        else ("harness_error" if error else "ok"),
+                        "time": time.perf_counter() - start,
+                        "error": error,
+                    }
+                    pending.pop(0)
+            break
+        except DeadKernelError:
+            record["restarts"] += 1
+            if current is None:
+                record["fatal"] = "the kernel died while starting"
+                break
+            if current[0] == "cell":
+                index = current[1]
+                skip.add(index)
+                if index not in recorded:
+                    recorded.add(index)
+                    _record_cell(record, work.cells[index], index, 0.0, spec.skip_tag, died=True)
+            else:
+                record["exercises"][current[1]] = {"status": "crashed", "time": 0.0, "error": None}
+                pending.pop(0)
+            if record["restarts"] > MAX_RESTARTS:
+                record["fatal"] = f"the kernel died {record['restarts']} times; the grader gave up"
+                break
+            if not pending and current[0] == "exercise":
+                break
+        finally:
+            budget = client.budget
+            record["truncated"] = record["truncated"] or client.truncated
+    for name in pending:
+        record["exercises"].setdefault(name, {"status": "not_run", "time": 0.0, "error": None})
+    record["output"] = "".join(output_parts)[: spec.output_limit]
+    return _write(job_dir, record)
+
+
+def _record_cell(record: dict, cell, index: int, duration: float, skip_tag: str, died: bool = False) -> None:
+    tags = cell.get("metadata", {}).get("tags", [])
+    error = _error_of(cell)
+    if cell.get("cell_type") != "code":
+        return
+    if skip_tag in tags:
+        status = "skipped"
+    elif died:
+        status = "died"
+    elif error and error["ename"] == "CellTimeoutError":
+        status = "timeout"
+    elif error:
+        status = "error"
+    else:
+        status = "ok"
+    first = (cell.get("source") or "").splitlines()[:1]
+    record["cells"].append({
+        "index": index,
+        "first_line": first[0][:200] if first else "",
+        "status": status,
+        "time": duration,
+        "error": error,
+    })
+
+
+def _write(job_dir: Path, record: dict) -> dict:
+    (job_dir / "execution.json").write_text(json.dumps(record), encoding="utf-8")
+    return record
+
+
+def _become_subreaper() -> None:
+    """Adopt orphaned descendants (a daemon the kernel double-forks), so that the grader
+    finds and kills them with the worker. Linux only; elsewhere a no-op."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_CHILD_SUBREAPER = 36
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m grader.worker JOB_DIR", file=sys.stderr)
+        return 2
+    _become_subreaper()
+    run_job(Path(args[0]).resolve())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
