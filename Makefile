@@ -15,6 +15,8 @@ help:
 	@echo "make lab        open the assignments in JupyterLab"
 	@echo "make notebooks  rebuild assignments/*.ipynb and the public cases from their sources"
 	@echo "make bench      time the reference against naive loops and the gradient checks"
+	@echo "make grade      grade SUBMISSIONS (default: the demo class in examples/class) into OUT (default: grades/)"
+	@echo "make check NB=path/to/notebook.ipynb   check one notebook against the public cases"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +35,13 @@ lab: $(STAMP)
 
 notebooks: $(STAMP)
 	$(PY) -m grader.author build
+
+grade: $(STAMP)
+	$(VENV)/bin/grader grade $(SUBMISSIONS) --out $(OUT)
+
+check: $(STAMP)
+	@test -n "$(NB)" || { echo "usage: make check NB=path/to/notebook.ipynb"; exit 2; }
+	$(VENV)/bin/grader check $(NB)
 
 bench: $(STAMP)
 	$(PY) bench/bench_reference.py
