@@ -7,7 +7,7 @@ SUBMISSIONS ?= examples/class
 OUT    ?= grades
 NB     ?=
 
-.PHONY: install test lab notebooks bench grade check clean help
+.PHONY: install test lab notebooks bench grade check clean help examples
 
 help:
 	@echo "make install    create .venv and install the project with its test tools"
@@ -15,6 +15,7 @@ help:
 	@echo "make lab        open the assignments in JupyterLab"
 	@echo "make notebooks  rebuild assignments/*.ipynb and the public cases from their sources"
 	@echo "make bench      time the reference against naive loops and the gradient checks"
+	@echo "make examples   rebuild the demo class examples/class/ from the notebooks"
 	@echo "make grade      grade SUBMISSIONS (default: the demo class in examples/class) into OUT (default: grades/)"
 	@echo "make check NB=path/to/notebook.ipynb   check one notebook against the public cases"
 
@@ -45,6 +46,9 @@ check: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/bench_reference.py
+
+examples: $(STAMP)
+	$(PY) -m grader.author examples
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

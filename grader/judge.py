@@ -230,13 +230,19 @@ def judge_exercise(
         }.get(run_status, f"the grader could not read back the results of {name}")
 
     errors = not_impl = 0
+    timed_out = False
     for i, (case, exp) in enumerate(zip(cases, expected), start=1):
         value_ids = [f"case{i}:{n}" for n in (list(exp) if ex.returns_dict else ex.outputs)]
         grad_ids = [f"case{i}:grad:{g}" for g in gradient_checker.names(case)] if gradient_checker else []
         entry = entries[i - 1] if i - 1 < len(entries) and isinstance(entries[i - 1], dict) else None
         if status is not None or entry is None or entry.get("timeout"):
-            msg = reason or (f"{_case_prefix(i, case)}: interrupted after the time limit" if entry
-                             else f"{_case_prefix(i, case)}: no result (the run stopped before this case)")
+            timed_out = timed_out or bool(entry and entry.get("timeout")) or run_status == "timeout"
+            if reason:
+                msg = reason
+            elif timed_out:
+                msg = f"{_case_prefix(i, case)}: interrupted after the time limit (an infinite loop?)"
+            else:
+                msg = f"{_case_prefix(i, case)}: no result (the run stopped before this case)"
             checks += [Check(cid, "value", i, False, msg) for cid in value_ids]
             checks += [Check(cid, "gradient", i, False, msg) for cid in grad_ids]
             continue
@@ -264,6 +270,9 @@ def judge_exercise(
             reason = f"{name} raised an error on every case: " + first.message.split(": ", 1)[1]
         elif any(c.passed for c in checks):
             status = "partial"
+        elif timed_out:
+            status = "timeout"
+            reason = f"{name} did not finish: it was interrupted after the time limit (an infinite loop?)"
         else:
             status = "failed"
     total = sum(c.weight for c in checks) or 1.0

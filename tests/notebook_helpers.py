@@ -62,3 +62,45 @@ def selfchecks(nb) -> dict[str, str]:
 
 def has_image(cell) -> bool:
     return any("image/png" in o.get("data", {}) for o in cell.get("outputs", []))
+
+
+# --- fixture notebooks: small nb -> nb edits of the real assignments ----------------------
+
+def graded_index(nb, name: str) -> int:
+    for i, c in enumerate(nb.cells):
+        if c.cell_type == "code" and c.source.startswith(f"# GRADED FUNCTION: {name}\n"):
+            return i
+    raise KeyError(name)
+
+
+def edit_graded(nb, name: str, old: str, new: str):
+    """Replace text in a graded cell; fails loudly if the text is not there."""
+    cell = nb.cells[graded_index(nb, name)]
+    assert old in cell.source, f"{old!r} not in {name}"
+    cell.source = cell.source.replace(old, new, 1)
+    return nb
+
+
+def insert_code(nb, index: int, source: str, tags: tuple = ()):
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell(source)
+    if tags:
+        cell.metadata["tags"] = list(tags)
+    nb.cells.insert(index, cell)
+    return nb
+
+
+def delete_graded(nb, name: str):
+    del nb.cells[graded_index(nb, name)]
+    return nb
+
+
+def write_nb(nb, path: Path) -> Path:
+    import nbformat
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for i, c in enumerate(nb.cells):  # inserted cells need unique ids too
+        c.id = f"cell-{i}"
+    path.write_text(nbformat.writes(nb), encoding="utf-8")
+    return path
