@@ -194,10 +194,8 @@ def render_report(
     latest = {(r.student, r.assignment): r for r in results}
     results = list(latest.values())
     students = sorted({r.student for r in results})
-    order: dict[str, int] = {}
-    for r in results:
-        order.setdefault(r.assignment, len(order))
-    assignment_names = sorted(order)
+    assignment_names = sorted({r.assignment for r in results})  # stems sort in course order
+    order = {a: i for i, a in enumerate(assignment_names)}
     by_assignment = {a: [r for r in results if r.assignment == a] for a in assignment_names}
 
     durations = [r.duration for r in results]
