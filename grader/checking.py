@@ -16,6 +16,7 @@ import copy
 import inspect
 import linecache
 import os
+import re
 import sys
 import traceback
 from dataclasses import dataclass
@@ -142,6 +143,28 @@ def changed_arguments(fn: Callable, before: tuple, after: tuple, allowed: tuple[
     return changed
 
 
+def _key_problem(dict_name: str, expected_keys: list, got_keys: list) -> str:
+    """"grads has no key 'dA0'", and whether the keys look shifted by one layer."""
+    missing = [k for k in expected_keys if k not in got_keys]
+    extra = [str(k) for k in got_keys if k not in expected_keys]
+    shown = ", ".join(repr(k) for k in missing[:6]) + (" ..." if len(missing) > 6 else "")
+    text = f"{dict_name} has no key {shown}"
+    if extra:
+        text += "; it has " + ", ".join(repr(k) for k in extra[:4]) + (" ..." if len(extra) > 4 else "") + " instead"
+
+    def parts(key) -> tuple[str, int] | None:
+        m = re.fullmatch(r"([A-Za-z_]+)(\d+)", str(key))
+        return (m.group(1), int(m.group(2))) if m else None
+
+    for prefix in dict.fromkeys(p[0] for k in missing if (p := parts(k))):
+        want = {p[1] for k in expected_keys if (p := parts(k)) and p[0] == prefix}
+        have = {p[1] for k in got_keys if (p := parts(k)) and p[0] == prefix}
+        for by in (1, -1):
+            if have and have == {n + by for n in want}:
+                text += f"; your {prefix} keys are numbered one too {'high' if by > 0 else 'low'}"
+    return text
+
+
 def compare_outputs(ex: Exercise, got: Any, expected: Any) -> tuple[tuple[Comparison, ...], str | None]:
     """Compare a function's return value with the expected one.
 
@@ -160,8 +183,7 @@ def compare_outputs(ex: Exercise, got: Any, expected: Any) -> tuple[tuple[Compar
         )
         problem = None
         if missing:
-            shown = ", ".join(repr(k) for k in missing[:6]) + (" ..." if len(missing) > 6 else "")
-            problem = f"{ex.returns_dict} has no key {shown}"
+            problem = _key_problem(ex.returns_dict, list(expected), list(got))
         elif comps and all(c.status == "missing" for c in comps):
             problem = "every entry is None: not implemented yet"
         return comps, problem

@@ -107,7 +107,7 @@ def _factor_hint(got: np.ndarray, expected: np.ndarray) -> str | None:
     e = expected.astype(np.float64).ravel()
     g = got.astype(np.float64).ravel()
     ee = float(e @ e)
-    if ee == 0.0 or not np.all(np.isfinite(g)):
+    if ee == 0.0 or g.size < 2 or not np.all(np.isfinite(g)):
         return None
     k = float(g @ e) / ee
     if abs(k) < 1e-12 or abs(k - 1.0) < 1e-6:
@@ -116,10 +116,10 @@ def _factor_hint(got: np.ndarray, expected: np.ndarray) -> str | None:
     if resid > 1e-6:
         return None
     if abs(k + 1.0) < 1e-6:
-        return "every element has the wrong sign"
+        return "the values have the wrong sign"
     if abs(k) >= 1:
-        return f"every element is {k:.6g} times the expected value"
-    return f"every element is 1/{1 / k:.6g} of the expected value"
+        return f"the values are {k:.6g} times the expected ones"
+    return f"the values are 1/{1 / k:.6g} of the expected ones"
 
 
 def _shape_hint(got: np.ndarray, expected: np.ndarray) -> str | None:

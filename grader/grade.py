@@ -170,7 +170,7 @@ def _read_notebook(path: Path) -> tuple[bytes | None, str, str | None]:
     except UnicodeDecodeError:
         return None, sha, "the notebook is not a text file (not UTF-8)"
     except json.JSONDecodeError as exc:
-        return None, sha, f"the notebook is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); was it edited outside Jupyter?"
+        return None, sha, f"the notebook is not valid JSON ({exc.msg}: line {exc.lineno}, column {exc.colno}); was it edited outside Jupyter?"
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         return None, sha, "the file is JSON but not a Jupyter notebook (no list of cells)"
     return data, sha, None

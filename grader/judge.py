@@ -62,10 +62,19 @@ def named_scalars(case: Case) -> dict[str, float]:
 
 
 def _factor_name(c: Comparison, got: Any, expected: np.ndarray, scalars: dict[str, float]) -> str | None:
-    if c.status != "values" or not c.hint or "times" not in c.hint and "of the expected" not in c.hint:
+    """"off by a factor of m = 11" when the output is the expected one times a named scalar."""
+    if c.status != "values" or not scalars:
         return None
-    g, e = np.asarray(got, dtype=np.float64).ravel(), np.asarray(expected, dtype=np.float64).ravel()
-    k = float(g @ e) / float(e @ e)
+    try:
+        g, e = np.asarray(got, dtype=np.float64).ravel(), np.asarray(expected, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        return None
+    ee = float(e @ e)
+    if ee == 0.0 or not np.all(np.isfinite(g)):
+        return None
+    k = float(g @ e) / ee
+    if np.linalg.norm(g - k * e) > 1e-6 * max(np.linalg.norm(g), 1e-300):
+        return None
     for label, s in scalars.items():
         if s not in (0, 1) and abs(k - s) <= 1e-6 * abs(s):
             return f"off by a factor of {label} = {s:g}"
@@ -103,11 +112,11 @@ def _value_checks(i: int, case: Case, got: Any, expected: Any, reveal: bool) -> 
         return [Check(f"case{i}:{n}", "value", i, False, f"{prefix}: {problem}") for n in names]
     by_name = {c.name: c for c in comps}
     scalars = named_scalars(case)
-    checks = []
+    checks, absent = [], []  # a missing key explains more than a wrong value: it goes first
     for n in names:
         c = by_name.get(label(n))
         if c is None:
-            checks.append(Check(f"case{i}:{n}", "value", i, False, f"{prefix}: {problem or 'missing'}"))
+            absent.append(Check(f"case{i}:{n}", "value", i, False, f"{prefix}: {problem or 'missing'}"))
             continue
         if c.passed:
             checks.append(Check(f"case{i}:{n}", "value", i, True, detail=c.to_dict(reveal=False)))
@@ -121,7 +130,7 @@ def _value_checks(i: int, case: Case, got: Any, expected: Any, reveal: bool) -> 
             first, _, rest = text.partition("\n")
             text = first + "; " + "; ".join(extra) + (("\n" + rest) if rest else "")
         checks.append(Check(f"case{i}:{n}", "value", i, False, f"{prefix}: {text}", detail=c.to_dict(reveal=reveal)))
-    return checks
+    return absent + checks
 
 
 def _gradient_checks(i: int, case: Case, got: Any, checker: GradientChecker) -> list[Check]:
@@ -267,7 +276,7 @@ def judge_exercise(
         elif errors == n:
             status = "error"
             first = next(c for c in checks if not c.passed)
-            reason = f"{name} raised an error on every case: " + first.message.split(": ", 1)[1]
+            reason = f"{name} failed on every case: it " + first.message.split(": ", 1)[1]
         elif any(c.passed for c in checks):
             status = "partial"
         elif timed_out:

@@ -80,13 +80,17 @@ def _client(nb, spec: JobSpec, job_dir: Path, budget: int) -> CappedClient:
     )
 
 
+# IPython appends "(<temporary file>.py, line N)" to a SyntaxError's message
+_CELL_FILE = re.compile(r"\s*\([^()]*\.py, line \d+\)$")
+
+
 def _error_of(cell) -> dict | None:
     for out in cell.get("outputs", []):
         if out.get("output_type") == "error":
             tb = _ANSI.sub("", "\n".join(out.get("traceback", [])))
             return {
                 "ename": str(out.get("ename", ""))[:200],
-                "evalue": str(out.get("evalue", ""))[:1000],
+                "evalue": _CELL_FILE.sub("", str(out.get("evalue", "")))[:1000],
                 "traceback": tb[-TRACEBACK_LIMIT:],
             }
     return None

@@ -70,7 +70,7 @@ def test_render_case_lists_each_failing_output():
     comps, problem = compare_outputs(exercise("linear_backward"), (np.ones(2), np.ones(3), 2 * np.ones(2)), (np.ones(2),) * 3)
     lines = render_case(CaseResult("W 3x5", comps, problem))
     assert lines[0] == "dW has shape (3,), expected (2,): axis 0 has length 3 instead of 2"
-    assert lines[1] == "db: 2 of 2 elements differ; every element is 2 times the expected value"
+    assert lines[1] == "db: 2 of 2 elements differ; the values are 2 times the expected ones"
 
 
 def test_check_never_raises_even_when_the_self_check_itself_breaks(capsys, monkeypatch):
@@ -85,3 +85,17 @@ def test_check_never_raises_even_when_the_self_check_itself_breaks(capsys, monke
     assert out.startswith("❌ the self-check for relu_backward could not run: FileNotFoundError")
     sc.check("relu_backward", None)
     assert "expected a function" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("got_keys, phrase", [
+    (["dA3", "dW3", "db3", "dA2", "dW2", "db2", "dA1", "dW1", "db1"],
+     "grads has no key 'dA0'; it has 'dA3' instead; your dA keys are numbered one too high"),
+    (["dA1", "dA0", "dW2", "db2", "dW1", "db1", "dW0", "db0"],
+     "grads has no key 'dA2', 'dW3', 'db3'; it has 'dW0', 'db0' instead; your dW keys are numbered one too low; "
+     "your db keys are numbered one too low"),
+])
+def test_shifted_grads_keys_are_named(got_keys, phrase):
+    from grader.checking import _key_problem
+
+    expected = ["dA2", "dW3", "db3", "dA1", "dW2", "db2", "dA0", "dW1", "db1"]
+    assert _key_problem("grads", expected, got_keys) == phrase

@@ -35,7 +35,7 @@ def test_lost_axis_suggests_keepdims():
 
 @pytest.mark.parametrize(
     "factor, phrase",
-    [(7.0, "7 times the expected"), (1 / 7, "1/7 of the expected"), (-1.0, "wrong sign")],
+    [(7.0, "are 7 times the expected ones"), (1 / 7, "are 1/7 of the expected ones"), (-1.0, "wrong sign")],
 )
 def test_scalar_factor_is_diagnosed(factor, phrase):
     c = compare_arrays("db", E * factor, E)
