@@ -153,9 +153,13 @@ def _gradient_checks(i: int, case: Case, got: Any, checker: GradientChecker) -> 
     return checks
 
 
+def _kind(check_id: str) -> str:
+    return "gradient" if ":grad:" in check_id else "value"
+
+
 def _error_check(i: int, case: Case, error: ErrorInfo, ids: list[str]) -> list[Check]:
     msg = f"{_case_prefix(i, case)}: {error.render()}"
-    return [Check(cid, "value", i, False, msg, detail={"error": error.to_dict()}) for cid in ids]
+    return [Check(cid, _kind(cid), i, False, msg, detail={"error": error.to_dict()}) for cid in ids]
 
 
 def missing_reason(name: str, cells: list[dict]) -> str:
@@ -252,8 +256,7 @@ def judge_exercise(
                 msg = f"{_case_prefix(i, case)}: interrupted after the time limit (an infinite loop?)"
             else:
                 msg = f"{_case_prefix(i, case)}: no result (the run stopped before this case)"
-            checks += [Check(cid, "value", i, False, msg) for cid in value_ids]
-            checks += [Check(cid, "gradient", i, False, msg) for cid in grad_ids]
+            checks += [Check(cid, _kind(cid), i, False, msg) for cid in value_ids + grad_ids]
             continue
         if entry.get("error"):
             errors += 1

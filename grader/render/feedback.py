@@ -5,8 +5,9 @@ Pure: :func:`render_feedback` returns the HTML text; writing it is the caller's 
 What a page never shows for hidden cases: expected values. A check is rendered from its
 ``message`` (already written without element values for hidden cases, see
 grader/judge.py) and from the fields of ``check.detail`` listed in :data:`SAFE_FIELDS`:
-counts, shapes, relative errors, indices. The element values in ``detail["worst"]`` and
-the directional derivatives of a gradient check appear only with ``hidden=False``.
+counts, shapes, relative errors, indices. The element values in ``detail["worst"]``
+appear only with ``hidden=False`` (public cases); the directional derivatives of a
+gradient check (``detail["numerical"]``) never do.
 """
 
 from __future__ import annotations
@@ -185,6 +186,9 @@ def _exercise_view(ex: ExerciseResult, hidden: bool) -> dict:
     }
 
 
+_CELL_STATUS = {"timeout": "interrupted after the time limit", "died": "killed the kernel"}
+
+
 def _cell_error_view(entry: Any) -> dict:
     """One entry of ``result.cell_errors`` (untrusted JSON from the worker)."""
     entry = entry if isinstance(entry, dict) else {}
@@ -192,7 +196,7 @@ def _cell_error_view(entry: Any) -> dict:
     index = entry.get("index")
     return {
         "cell": index + 1 if isinstance(index, int) and not isinstance(index, bool) else None,
-        "status": clean_text(entry.get("status") or "error")[:40],
+        "status": _CELL_STATUS.get(entry.get("status"), "") if isinstance(entry.get("status"), str) else "",
         "ename": clean_text(error.get("ename"))[:200],
         "evalue": cap_text(error.get("evalue"), 2_000),
         "traceback": cap_text(error.get("traceback")),

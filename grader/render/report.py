@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from grader.render.common import (
     STATUS_LABELS,
+    clean_text,
     environment,
     feedback_href,
     fmt_points,
@@ -49,26 +50,35 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def histogram_png(scores: list[float], max_score: float, title: str = "") -> bytes:
-    """A small histogram of scores from 0 to ``max_score``, as PNG bytes."""
+def histogram_png(scores: list[float], max_score: float) -> bytes:
+    """A small histogram of scores as percentages of ``max_score`` (bins of 10%), as PNG bytes.
+
+    Drawn on a bare :class:`matplotlib.figure.Figure` (Agg), so pyplot's global state is
+    never touched."""
     from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import MaxNLocator, MultipleLocator
 
     top = float(max_score) if max_score and max_score > 0 else 1.0
-    fig = Figure(figsize=(6.4, 2.5), dpi=150, layout="constrained")
+    pcts = [percent(s, top) for s in scores]
+    fig = Figure(figsize=(6.4, 2.3), dpi=150, layout="constrained")
     ax = fig.add_subplot()
-    ax.hist([min(max(float(s), 0.0), top) for s in scores], bins=HIST_BINS, range=(0.0, top),
-            color="#2f81f7", edgecolor="white", linewidth=1.0)
+    counts, _, _ = ax.hist(pcts, bins=HIST_BINS, range=(0.0, 100.0), color="#2f81f7", edgecolor="white", linewidth=1.0)
     if scores:
         mean = statistics.fmean(scores)
-        ax.axvline(mean, color="#1f2328", linestyle="--", linewidth=1.2)
-        ax.annotate(f"mean {fmt_points(mean)}", xy=(mean, 1.0), xycoords=("data", "axes fraction"),
-                    xytext=(4, -2), textcoords="offset points", va="top", fontsize=8.5, color="#1f2328")
-    ax.set_xlim(0.0, top)
-    ax.set_xlabel(f"score (out of {fmt_points(top)})", fontsize=9, color="#59636e")
-    ax.set_ylabel("students", fontsize=9, color="#59636e")
+        x = percent(mean, top)
+        ax.axvline(x, color="#1f2328", linestyle="--", linewidth=1.2)
+        right = x > 75
+        ax.annotate(f"mean {fmt_points(mean)} / {fmt_points(top)}", xy=(x, 1.0), xycoords=("data", "axes fraction"),
+                    xytext=(-5 if right else 5, -3), textcoords="offset points", va="top",
+                    ha="right" if right else "left", fontsize=8.5, color="#1f2328",
+                    bbox={"boxstyle": "square,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
+    ax.set_xlim(0.0, 100.0)
+    ax.set_ylim(0, max(1.0, float(max(counts))) * 1.2)
+    ax.xaxis.set_major_locator(MultipleLocator(10))
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0f}%")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=10))
+    ax.set_xlabel(f"score, as a percentage of the {fmt_points(top)} points", fontsize=9, color="#59636e")
+    ax.set_ylabel("notebooks", fontsize=9, color="#59636e")
     ax.tick_params(labelsize=8.5, colors="#59636e")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -76,8 +86,6 @@ def histogram_png(scores: list[float], max_score: float, title: str = "") -> byt
         ax.spines[side].set_color("#d1d9e0")
     ax.grid(axis="y", color="#eaeef2", linewidth=0.8)
     ax.set_axisbelow(True)
-    if title:
-        ax.set_title(title, fontsize=10, loc="left", color="#1f2328")
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
     return buf.getvalue()
@@ -153,7 +161,7 @@ def _cell(r: SubmissionResult, links: bool) -> dict:
         "max_score": r.max_score,
         "percent": percent(r.score, r.max_score),
         "verdict": kind,
-        "notes": list(r.notes),
+        "notes": [clean_text(n) for n in r.notes],
         "href": feedback_href(r.student, r.assignment) if links else None,
     }
 
@@ -168,7 +176,7 @@ def _row(r: SubmissionResult, links: bool) -> dict:
         "verdict": verdict(r.score, r.max_score, r.passed),
         "duration": r.duration,
         "execution_time": r.execution_time,
-        "notes": list(r.notes),
+        "notes": [clean_text(n) for n in r.notes],
         "href": feedback_href(r.student, r.assignment) if links else None,
         "not_passed": [{"exercise": e.exercise, "status": e.status} for e in r.exercises if e.status != "passed"],
     }
