@@ -56,8 +56,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
     elapsed = time.monotonic() - t0
     out.print(f"Graded {len(results)} notebooks of {len({r.student for r in results})} students "
               f"in {elapsed:.1f} s.")
-    out.print(f"Grades: {paths['csv']}   gradebook: {paths['gradebook']}   "
-              f"report: {paths['report']}   feedback: {paths['feedback']}/")
+    for label, key in (("grades", "csv"), ("gradebook", "gradebook"), ("report", "report"), ("feedback", "feedback")):
+        out.print(f"  {label + ':':<11}{paths[key]}{'/' if key == 'feedback' else ''}", soft_wrap=True)
     return 0
 
 

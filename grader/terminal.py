@@ -26,20 +26,25 @@ _MARK = {"passed": "✅", "partial": "🟡"}
 
 
 def _fmt(x: float) -> str:
-    return f"{x:.4g}"
+    return f"{x:.3g}"
+
+
+def _short(assignment: str) -> str:
+    return assignment.split("_", 1)[0]
 
 
 def summary_tables(results: list[SubmissionResult]) -> list[Table]:
-    """A table of students × assignments, and one of exercises with their pass rates."""
+    """A table of students × notebooks, and one of exercises with their pass rates."""
     assignments = [a for a in NOTEBOOKS if any(r.assignment == a for r in results)]
     by_student: dict[str, dict[str, SubmissionResult]] = defaultdict(dict)
     for r in results:
         by_student[r.student][r.assignment] = r
-    grades = Table(title="Grades", title_justify="left")
-    grades.add_column("student")
+    grades = Table(title="Grades", title_justify="left",
+                   caption="  ".join(f"{_short(a)} = {a}" for a in assignments), caption_justify="left")
+    grades.add_column("student", no_wrap=True)
     for a in assignments:
-        grades.add_column(a, justify="right")
-    grades.add_column("total", justify="right")
+        grades.add_column(_short(a), justify="right", no_wrap=True)
+    grades.add_column("total", justify="right", no_wrap=True)
     for student in sorted(by_student):
         row, total, total_max = [student], 0.0, 0.0
         for a in assignments:
@@ -54,24 +59,24 @@ def summary_tables(results: list[SubmissionResult]) -> list[Table]:
         grades.add_row(*row)
 
     exercises = Table(title="Exercises", title_justify="left")
-    for col, just in (("assignment", "left"), ("exercise", "left"), ("passed", "right"),
-                      ("mean score", "right"), ("most common problem", "left")):
-        exercises.add_column(col, justify=just)
+    exercises.add_column("exercise", no_wrap=True)
+    exercises.add_column("passed", justify="right", no_wrap=True)
+    exercises.add_column("mean", justify="right", no_wrap=True)
+    exercises.add_column("problems")
     for a in assignments:
         rs = [r for r in results if r.assignment == a]
-        for name in NOTEBOOKS[a]:
+        names = [n for n in NOTEBOOKS[a] if any(e.exercise == n for r in rs for e in r.exercises)]
+        for k, name in enumerate(names):
             es = [e for r in rs for e in r.exercises if e.exercise == name]
-            if not es:
-                continue
             n_pass = sum(e.status == "passed" for e in es)
             mean = sum(e.score for e in es) / len(es)
-            problems = defaultdict(int)
+            problems: dict[str, int] = defaultdict(int)
             for e in es:
                 if e.status != "passed":
                     problems[STATUS_WORDS.get(e.status, e.status)] += 1
-            common = max(problems.items(), key=lambda kv: kv[1]) if problems else None
-            exercises.add_row(a, name, f"{n_pass}/{len(es)}", f"{_fmt(mean)}/{_fmt(es[0].max_score)}",
-                              f"{common[0]} ({common[1]})" if common else "")
+            text = ", ".join(f"{word} {n}" for word, n in sorted(problems.items(), key=lambda kv: -kv[1]))
+            exercises.add_row(f"{_short(a)} {name}", f"{n_pass}/{len(es)}",
+                              f"{_fmt(mean)}/{_fmt(es[0].max_score)}", text, end_section=k == len(names) - 1)
     return [grades, exercises]
 
 
