@@ -32,7 +32,7 @@ test: $(STAMP)
 
 lab: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[lab]'
-	$(VENV)/bin/jupyter lab assignments/
+	$(VENV)/bin/jupyter lab assignments/ $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 notebooks: $(STAMP)
 	$(PY) -m grader.author build
