@@ -21,6 +21,11 @@ import json
 import re
 import sys
 import time
+
+# nbformat imports jsonschema, whose optional URI-format checker rfc3987_syntax builds a
+# parser at import time (about 1 s, once JupyterLab is installed). A worker validates no
+# URIs: refusing that import makes every worker start that much faster.
+sys.modules.setdefault("rfc3987_syntax", None)
 from pathlib import Path
 from typing import Any
 

@@ -1,0 +1,80 @@
+"""Grading time per notebook against executing the same notebook alone with nbclient.
+
+    python bench/bench_grading.py [--repeat 3] [--class examples/class]
+
+For each solved notebook of the demo class (student ada_correct) it measures, one after
+another in this process:
+
+* bare: ``nbclient.NotebookClient(nb).execute()`` with the demo cells skipped, the way
+  the grader skips them: kernel start, every cell, shutdown;
+* graded: ``grade_submission`` on the hidden cases: the same run in a worker process,
+  plus the harness cells, reading back and judging (value and gradient checks);
+
+and then the time to grade the whole demo class. Prints a table; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import nbformat  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
+
+from grader.config import CourseConfig  # noqa: E402
+from grader.grade import Submission, grade_submission, hidden_case_set  # noqa: E402
+from grader.run import grade_class  # noqa: E402
+
+
+def bare(path: Path) -> float:
+    nb = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    NotebookClient(nb, kernel_name="python3", allow_errors=True, skip_cells_with_tag="demo",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    return time.perf_counter() - start
+
+
+def graded(path: Path, config: CourseConfig, case_sets: dict) -> tuple[float, float]:
+    stem = path.stem
+    case_set = case_sets.setdefault(stem, hidden_case_set(stem, config))
+    start = time.perf_counter()
+    result = grade_submission(Submission("ada", stem, path), case_set, config)
+    assert result.score == result.max_score, result
+    return time.perf_counter() - start, result.execution_time
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--class", dest="klass", type=Path, default=ROOT / "examples" / "class")
+    args = parser.parse_args()
+    config = CourseConfig()
+    case_sets: dict = {}
+    notebooks = sorted((args.klass / "ada_correct").glob("*.ipynb"))
+    print(f"{'notebook':<34}{'bare nbclient':>15}{'graded':>10}{'in worker':>11}{'overhead':>10}")
+    totals = [0.0, 0.0]
+    for path in notebooks:
+        b = [bare(path) for _ in range(args.repeat)]
+        g = [graded(path, config, case_sets) for _ in range(args.repeat)]
+        tb, tg = statistics.median(b), statistics.median(x[0] for x in g)
+        tw = statistics.median(x[1] for x in g)
+        totals[0] += tb
+        totals[1] += tg
+        print(f"{path.stem:<34}{tb:>13.2f} s{tg:>8.2f} s{tw:>9.2f} s{tg / tb:>9.2f}x")
+    print(f"{'per notebook (mean)':<34}{totals[0] / len(notebooks):>13.2f} s{totals[1] / len(notebooks):>8.2f} s")
+    start = time.perf_counter()
+    results, _ = grade_class(args.klass, config)
+    elapsed = time.perf_counter() - start
+    print(f"\ndemo class: {len(results)} notebooks of {len({r.student for r in results})} students "
+          f"graded in {elapsed:.1f} s ({elapsed / len(results):.2f} s per notebook, one at a time)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
