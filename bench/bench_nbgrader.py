@@ -1,0 +1,236 @@
+"""Our ``grader grade`` against nbgrader's ``nbgrader autograde`` on the same class.
+
+    python bench/bench_nbgrader.py [--students 10] [--nbgrader-venv bench/.nbgrader-venv] [--keep]
+
+nbgrader is not a dependency of the project: on first use the script creates a virtual
+environment for it (``python -m venv``, then ``pip install nbgrader numpy``). When that
+fails it says why and times our grader alone. Everything else lives in a temp folder:
+
+* an nbgrader course built from ``assignments/02_conv_pool_backward.ipynb``: every
+  ``# GRADED FUNCTION:`` cell becomes an autograded answer cell (its code blocks wrapped
+  in ``### BEGIN SOLUTION`` / ``### END SOLUTION``, solved with ada_correct's code), and
+  under it an autograder tests cell worth our points (4, 1, 1, 3) whose hidden tests
+  draw one case from a seeded generator (pool_backward: one per mode) and compare the
+  function's outputs with the reference's, inlined as numpy literals, within our
+  tolerance; ``nbgrader generate_assignment`` makes the release version, and each
+  student submits it with ada_correct's graded cells filled in;
+* the same N students for our grader, each with ada_correct's notebook unchanged.
+
+Both graders are timed by wall clock as subprocesses, one whole class each, and both
+must give every student full marks (nbgrader's ``export`` CSV, our ``grades.csv``).
+
+What is not identical:
+
+* nbgrader executes each notebook with nbclient in its own process, with no worker
+  process or sandbox boundary, and checks only what the asserts check (a test cell
+  passes or fails: no partial credit, no feedback beyond the traceback). Ours runs each
+  notebook in a worker process, then calls every graded function on 12 hidden cases
+  (nbgrader's cells: 5 calls) and judges them outside the kernel, with value checks and
+  directional gradient checks, and writes feedback pages and a class report.
+  ``nbgrader generate_feedback`` (its feedback pages) is not timed.
+* Our notebooks keep their 4 self-check cells (they import ``grader.selfcheck``, which
+  nbgrader's kernel does not have): ours runs them, nbgrader's version has none.
+* Demo cells (training, plots) are left out of nbgrader's version; ours skips them.
+* Each grader's kernel is the ``python3`` of its own virtual environment (numpy may
+  differ in version).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import csv
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import nbformat  # noqa: E402
+import numpy as np  # noqa: E402
+
+import solutions  # noqa: E402
+
+NAME = "02_conv_pool_backward"
+SOURCE = ROOT / "assignments" / f"{NAME}.ipynb"
+SOLVED = ROOT / "examples" / "class" / "ada_correct" / f"{NAME}.ipynb"
+
+# One hidden-like case per function: the cell defines `got`, a tuple of outputs. The same
+# code run on the reference (here) gives the expected outputs inlined in the test cell.
+TESTS = {
+    "conv_backward": (4, """\
+rng = np.random.default_rng(11)
+A_prev, W, b = rng.standard_normal((2, 13, 11, 3)), rng.standard_normal((5, 5, 3, 7)), rng.standard_normal((1, 1, 1, 7))
+Z, cache = conv_forward(A_prev, W, b, {"stride": 2, "pad": 1})
+got = conv_backward(rng.standard_normal(Z.shape), cache)"""),
+    "create_mask_from_window": (1, """\
+got = (create_mask_from_window(np.random.default_rng(12).standard_normal((3, 5))),)"""),
+    "distribute_value": (1, """\
+got = (distribute_value(1.7, (3, 5)),)"""),
+    "pool_backward": (3, """\
+rng = np.random.default_rng(14)
+A_prev, hp = rng.standard_normal((2, 7, 11, 3)), {"f": 3, "stride": 2}
+got = tuple(pool_backward(rng.standard_normal(pool_forward(A_prev, hp, mode)[0].shape),
+                          pool_forward(A_prev, hp, mode)[1], mode) for mode in ("max", "average"))"""),
+}
+CHECK = """\
+assert isinstance(got, tuple) and len(got) == len(expected)
+for g, e in zip(got, expected):
+    assert np.shape(g) == e.shape, (np.shape(g), e.shape)
+    if e.dtype == bool:
+        np.testing.assert_array_equal(g, e)
+    else:
+        np.testing.assert_allclose(g, e, rtol=1e-7, atol=1e-9 * np.max(np.abs(e)))"""
+
+
+def test_source(code: str) -> str:
+    ns = {"np": np, **{k: getattr(solutions, k) for k in solutions.__all__}}
+    exec(code, ns)  # the reference's outputs
+    expected = ", ".join(f"np.array({np.asarray(e).tolist()!r})" for e in ns["got"])
+    return f"### BEGIN HIDDEN TESTS\n{code}\nexpected = [{expected}]\n{CHECK}\n### END HIDDEN TESTS"
+
+
+def graded_cells(nb) -> dict[str, str]:
+    found = (re.match(r"# GRADED FUNCTION: (\w+)", c.source) for c in nb.cells)
+    return {m.group(1): c.source for m, c in zip(found, nb.cells) if m}
+
+
+def source_notebook():
+    """Notebook 02 as an nbgrader source notebook: answer cells, test cells, no self-check or demo."""
+    nb, solved = nbformat.read(SOURCE, as_version=4), graded_cells(nbformat.read(SOLVED, as_version=4))
+    cells = []
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if "selfcheck" in tags or "demo" in tags:
+            continue
+        cell.source = cell.source.replace("from grader.selfcheck import check\n", "")
+        name = next((n for n in TESTS if cell.source.startswith(f"# GRADED FUNCTION: {n}\n")), None)
+        cells.append(cell)
+        if name is None:
+            continue
+        cell.source = re.sub(r"^( *)(### START CODE HERE ###.*)$", r"\1\2\n\1### BEGIN SOLUTION",
+                             solved[name], flags=re.M)
+        cell.source = re.sub(r"^( *)(### END CODE HERE ###)$", r"\1### END SOLUTION\n\1\2", cell.source, flags=re.M)
+        cell.metadata["nbgrader"] = {"grade": False, "solution": True, "locked": False,
+                                     "grade_id": name, "schema_version": 3}
+        points, code = TESTS[name]
+        cells.append(nbformat.v4.new_code_cell(test_source(code), metadata={"nbgrader": {
+            "grade": True, "solution": False, "locked": True, "points": points,
+            "grade_id": f"test_{name}", "schema_version": 3}}))
+    nb.cells = cells
+    return nb
+
+
+def run(cmd: list, cwd: Path) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run([str(c) for c in cmd], cwd=cwd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
+    return elapsed
+
+
+def ensure_nbgrader(venv: Path) -> str | None:
+    """nbgrader's version, installing it (and numpy for its kernel) if needed; None if that fails."""
+    py = venv / "bin" / "python"
+    probe = [str(py), "-c", "import nbgrader, numpy, ipykernel; print(nbgrader.__version__)"]
+    if py.exists() and (p := subprocess.run(probe, capture_output=True, text=True)).returncode == 0:
+        return p.stdout.strip()
+    print(f"installing nbgrader and numpy into {venv} ...", flush=True)
+    steps = [] if py.exists() else [[sys.executable, "-m", "venv", str(venv)]]
+    steps.append([str(py), "-m", "pip", "install", "--quiet", "nbgrader", "numpy"])
+    for cmd in steps + [probe]:
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        if p.returncode != 0:
+            print(f"could not install nbgrader: {' '.join(cmd)} failed:\n{(p.stderr or p.stdout)[-2000:]}")
+            return None
+    return p.stdout.strip()
+
+
+def time_nbgrader(venv: Path, work: Path, students: list[str]) -> tuple[float, list]:
+    course = work / "nbgrader_course"
+    (course / "source" / NAME).mkdir(parents=True)
+    (course / "nbgrader_config.py").write_text(
+        f"c = get_config()\nc.CourseDirectory.root = {str(course)!r}\nc.CourseDirectory.course_id = 'bench'\n")
+    nbformat.write(source_notebook(), course / "source" / NAME / f"{NAME}.ipynb")
+    nbgrader = venv / "bin" / "nbgrader"
+    run([nbgrader, "generate_assignment", NAME], course)
+    released = nbformat.read(course / "release" / NAME / f"{NAME}.ipynb", as_version=4)
+    solved = graded_cells(nbformat.read(SOLVED, as_version=4))
+    for student in students:
+        nb = copy.deepcopy(released)
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("solution"):
+                cell.source = solved[meta["grade_id"]]
+        (course / "submitted" / student / NAME).mkdir(parents=True)
+        nbformat.write(nb, course / "submitted" / student / NAME / f"{NAME}.ipynb")
+    elapsed = run([nbgrader, "autograde", NAME], course)
+    run([nbgrader, "export", "--to", work / "nbgrader.csv"], course)
+    with open(work / "nbgrader.csv") as f:
+        rows = [(r["student_id"], float(r["score"]), float(r["max_score"])) for r in csv.DictReader(f)]
+    return elapsed, rows
+
+
+def time_ours(work: Path, students: list[str]) -> tuple[float, list]:
+    for student in students:
+        (work / "submissions" / student).mkdir(parents=True)
+        shutil.copy(SOLVED, work / "submissions" / student / f"{NAME}.ipynb")
+    grader = ROOT / ".venv" / "bin" / "grader"
+    if not grader.exists():
+        grader = Path(sys.executable).parent / "grader"
+    elapsed = run([grader, "grade", work / "submissions", "--out", work / "out", "--quiet"], work)
+    totals: dict[str, list[float]] = {}
+    with open(work / "out" / "grades.csv") as f:
+        for r in csv.DictReader(f):
+            t = totals.setdefault(r["student"], [0.0, 0.0])
+            t[0] += float(r["score"])
+            t[1] += float(r["max_score"])
+    return elapsed, [(s, *t) for s, t in totals.items()]
+
+
+def full_marks(rows: list, students: list[str]) -> str:
+    perfect = sum(1 for _, score, top in rows if top > 0 and score == top)
+    ok = perfect == len(rows) == len(students)
+    top = f"{rows[0][2]:g}" if rows else "?"
+    return f"{'yes' if ok else 'NO'}: {perfect} of {len(students)} students at {top}/{top}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=10, help="class size N (default 10)")
+    parser.add_argument("--nbgrader-venv", type=Path, default=ROOT / "bench" / ".nbgrader-venv")
+    parser.add_argument("--keep", action="store_true", help="keep the temp folder and print its path")
+    args = parser.parse_args()
+    students = [f"student{i:02d}" for i in range(1, args.students + 1)]
+    version = ensure_nbgrader(args.nbgrader_venv.resolve())
+    work = Path(tempfile.mkdtemp(prefix="bench_nbgrader_"))
+    try:
+        if version is not None:
+            nbg_time, nbg_rows = time_nbgrader(args.nbgrader_venv.resolve(), work, students)
+        ours_time, ours_rows = time_ours(work, students)
+    finally:
+        if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    n = len(students)
+    print(f"\n{NAME}, {n} solved notebooks, graded one at a time, {os.cpu_count()} cores")
+    print(f"{'grader':<24}{'total':>9}{'per notebook':>14}   full marks")
+    if version is not None:
+        print(f"{'nbgrader ' + version + ' autograde':<24}{nbg_time:>7.1f} s{nbg_time / n:>12.2f} s   "
+              f"{full_marks(nbg_rows, students)}")
+    print(f"{'ours (grader grade)':<24}{ours_time:>7.1f} s{ours_time / n:>12.2f} s   {full_marks(ours_rows, students)}")
+    if version is not None:
+        print(f"ratio ours / nbgrader: {ours_time / nbg_time:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
