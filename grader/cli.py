@@ -16,6 +16,7 @@ from pathlib import Path
 
 from grader.config import ConfigError, load_config
 from grader.grade import InstructorError
+from grader.sandbox import SandboxUnavailable
 
 __all__ = ["main"]
 
@@ -33,6 +34,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     out = console(args.quiet)
+    if args.no_sandbox:
+        out.print("[yellow]warning:[/yellow] --no-sandbox: student code runs with your rights, unconfined")
     started = _now()
     t0 = time.monotonic()
     progress = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -49,7 +52,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
         progress.update(task, advance=1, description=f"{r.student}/{r.assignment}")
 
     with progress:
-        results, _ = grade_class(args.submissions, config, args.assignment, args.keep_scratch, on_start, on_result)
+        results, _ = grade_class(args.submissions, config, args.assignment, args.keep_scratch,
+                                 not args.no_sandbox, on_start, on_result)
     paths = write_outputs(args.out, results, str(args.submissions), config.source, started, _now())
     for table in summary_tables(results):
         out.print(table)
@@ -86,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--config", type=Path, help="course configuration (default: ./course.toml if present)")
     g.add_argument("--assignment", help="grade only this notebook, e.g. 02_conv_pool_backward")
     g.add_argument("--keep-scratch", action="store_true", help="keep each job folder, for debugging")
+    g.add_argument("--no-sandbox", action="store_true",
+                   help="run notebooks without the bubblewrap sandbox: only for code you trust")
     g.add_argument("--quiet", action="store_true", help="print nothing but errors")
     g.set_defaults(func=cmd_grade)
     c = sub.add_parser("check", help="check your notebook against the public cases",
@@ -103,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (InstructorError, ConfigError) as exc:
+    except (InstructorError, ConfigError, SandboxUnavailable) as exc:
         print(f"grader: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

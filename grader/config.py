@@ -15,6 +15,16 @@ It comes from a TOML file (``course.toml`` by default; see docs/grading.md):
     notebook_timeout = 600       # seconds for a whole notebook, then the worker is killed
     output_limit = 100000        # characters of printed output kept per notebook
 
+    [sandbox]                    # limits of each notebook's sandbox (docs/threat-model.md)
+    memory_mb = 4096             # address space per process
+    cpu_seconds = 900            # CPU time per process
+    processes = 512              # processes and threads of the sandbox user
+    file_size_mb = 256           # largest file it may write
+    open_files = 1024
+    tmp_mb = 512                 # size of /tmp and of /dev/shm
+    uid = 65534                  # the unprivileged user it runs as (when the grader is root)
+    gid = 65534
+
 Every key is optional.
 """
 
@@ -28,7 +38,7 @@ from typing import Mapping
 
 from grader.exercises import EXERCISES
 
-__all__ = ["ConfigError", "Limits", "CourseConfig", "DEFAULT_POINTS", "load_config"]
+__all__ = ["ConfigError", "Limits", "SandboxLimits", "CourseConfig", "DEFAULT_POINTS", "load_config"]
 
 #: Default points: a helper is worth less than a whole layer.
 DEFAULT_POINTS: Mapping[str, float] = MappingProxyType({
@@ -75,6 +85,43 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class SandboxLimits:
+    """What one sandboxed notebook may use (see docs/threat-model.md).
+
+    Attributes:
+        memory_mb: address space per process (RLIMIT_AS).
+        cpu_seconds: CPU time per process (RLIMIT_CPU).
+        processes: processes and threads of the sandbox user (RLIMIT_NPROC); when the
+            grader is not root this comes on top of what the user already runs.
+        file_size_mb: the largest file the sandbox may write (RLIMIT_FSIZE).
+        open_files: open file descriptors per process (RLIMIT_NOFILE).
+        tmp_mb: size of the sandbox's /tmp and of its /dev/shm (each).
+        uid / gid: the unprivileged user and group it runs as, when the grader is root.
+    """
+
+    memory_mb: int = 4096
+    cpu_seconds: int = 900
+    processes: int = 512
+    file_size_mb: int = 256
+    open_files: int = 1024
+    tmp_mb: int = 512
+    uid: int = 65534
+    gid: int = 65534
+
+    @property
+    def memory_bytes(self) -> int:
+        return self.memory_mb * 2**20
+
+    @property
+    def file_size_bytes(self) -> int:
+        return self.file_size_mb * 2**20
+
+    @property
+    def tmp_bytes(self) -> int:
+        return self.tmp_mb * 2**20
+
+
+@dataclass(frozen=True)
 class CourseConfig:
     """Everything the grader needs to know about the course.
 
@@ -88,10 +135,14 @@ class CourseConfig:
     seed: int = DEFAULT_SEED
     points: Mapping[str, float] = field(default_factory=lambda: DEFAULT_POINTS)
     limits: Limits = field(default_factory=Limits)
+    sandbox: SandboxLimits = field(default_factory=SandboxLimits)
     source: str | None = None
 
     def with_limits(self, **changes) -> "CourseConfig":
         return replace(self, limits=replace(self.limits, **changes))
+
+    def with_sandbox(self, **changes) -> "CourseConfig":
+        return replace(self, sandbox=replace(self.sandbox, **changes))
 
 
 def _number(table: dict, key: str, where: str, kind=float, minimum: float = 0) -> float:
@@ -113,9 +164,9 @@ def load_config(path: Path | None) -> CourseConfig:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    unknown = set(data) - {"course", "points", "limits"}
+    unknown = set(data) - {"course", "points", "limits", "sandbox"}
     if unknown:
-        raise ConfigError(f"{path}: unknown section [{sorted(unknown)[0]}]; known: course, points, limits")
+        raise ConfigError(f"{path}: unknown section [{sorted(unknown)[0]}]; known: course, points, limits, sandbox")
 
     course = data.get("course", {})
     seed = DEFAULT_SEED
@@ -138,4 +189,16 @@ def load_config(path: Path | None) -> CourseConfig:
         k: _number(limits_table, k, f"{path} [limits]", kinds.get(k, float), minimum=1)
         for k in limits_table
     })
-    return CourseConfig(seed=seed, points=MappingProxyType(points), limits=limits, source=str(path))
+    sandbox_table = data.get("sandbox", {})
+    sandbox_keys = {f for f in SandboxLimits.__dataclass_fields__}
+    for key in sandbox_table:
+        if key not in sandbox_keys:
+            raise ConfigError(f"{path} [sandbox]: unknown key {key!r}; known: {', '.join(sorted(sandbox_keys))}")
+    sandbox = SandboxLimits(**{
+        k: int(_number(sandbox_table, k, f"{path} [sandbox]", int, minimum=0 if k in ("uid", "gid") else 1))
+        for k in sandbox_table
+    })
+    if sandbox_table.get("uid") == 0 or sandbox_table.get("gid") == 0:
+        raise ConfigError(f"{path} [sandbox]: uid and gid must not be 0 (root)")
+    return CourseConfig(seed=seed, points=MappingProxyType(points), limits=limits, sandbox=sandbox,
+                        source=str(path))

@@ -7,8 +7,8 @@ worker and every process below it (the kernel, anything the kernel started) are 
 
 from __future__ import annotations
 
-import os
 import subprocess
+import threading
 import sys
 import time
 from dataclasses import dataclass
@@ -52,27 +52,35 @@ def kill_tree(proc: psutil.Process) -> None:
     psutil.wait_procs(procs, timeout=5)
 
 
+def _drain(stream, keep: int, sink: list) -> None:
+    """Read a pipe to its end, keeping only the last ``keep`` bytes."""
+    tail = b""
+    while chunk := stream.read(65536):
+        tail = (tail + chunk)[-keep:]
+    sink.append(tail)
+
+
 def run_worker(job_dir: Path, wall_clock: float, command: list[str] | None = None) -> WorkerRun:
     """Run ``python -m grader.worker JOB_DIR`` (or ``command``) and wait at most ``wall_clock`` s."""
     command = command or [sys.executable, "-m", "grader.worker", str(job_dir)]
-    stderr_path = job_dir.parent / f"{job_dir.name}.stderr"
     start = time.monotonic()
-    with open(stderr_path, "wb") as err:
-        popen = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
-            start_new_session=True, cwd=job_dir,
-        )
-        proc = psutil.Process(popen.pid)
-        timed_out = False
-        try:
-            popen.wait(timeout=wall_clock)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-        finally:
-            kill_tree(proc)  # also what the worker may have left behind
-            popen.wait()
-    with open(stderr_path, "rb") as err:
-        err.seek(max(0, os.path.getsize(stderr_path) - STDERR_LIMIT))
-        tail = err.read().decode("utf-8", "replace")
-    stderr_path.unlink(missing_ok=True)
+    popen = subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        start_new_session=True, cwd=job_dir.parent,
+    )
+    proc = psutil.Process(popen.pid)
+    sink: list[bytes] = []
+    reader = threading.Thread(target=_drain, args=(popen.stderr, STDERR_LIMIT, sink), daemon=True)
+    reader.start()
+    timed_out = False
+    try:
+        popen.wait(timeout=wall_clock)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+    finally:
+        kill_tree(proc)  # also what the worker may have left behind
+        popen.wait()
+        reader.join(timeout=5)
+        popen.stderr.close()
+    tail = sink[0].decode("utf-8", "replace") if sink else ""
     return WorkerRun(popen.returncode, timed_out, time.monotonic() - start, tail)

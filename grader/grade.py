@@ -26,12 +26,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from grader.cases import Case
-from grader.config import CourseConfig
+from grader.config import CourseConfig, SandboxLimits
 from grader.execute import run_worker
 from grader.exercises import NOTEBOOKS
 from grader.job import JobSpec, UntrustedFileError, read_json, read_outputs, write_job
 from grader.judge import GradientChecker, judge_exercise
 from grader.results import ExerciseResult, SubmissionResult
+from grader.sandbox import prepare_job_dir, sandbox_command
 
 __all__ = [
     "Submission",
@@ -204,8 +205,13 @@ def grade_submission(
     scratch_root: Path | None = None,
     keep_scratch: bool = False,
     run: Callable[..., Any] = run_worker,
+    sandbox: SandboxLimits | None = None,
 ) -> SubmissionResult:
-    """Grade one notebook. Never raises for anything the submission does."""
+    """Grade one notebook. Never raises for anything the submission does.
+
+    With ``sandbox`` limits, the worker runs in the bwrap sandbox (grader/sandbox.py);
+    without, as a plain child process (``grader check``, or ``--no-sandbox``).
+    """
     start = time.monotonic()
     points = dict(config.points)
     data, sha, problem = _read_notebook(sub.path)
@@ -219,9 +225,13 @@ def grade_submission(
         spec = JobSpec(exercises=NOTEBOOKS[sub.assignment], cell_timeout=limits.cell_timeout,
                        output_limit=limits.output_limit, startup_timeout=limits.startup_timeout)
         write_job(job_dir, data, spec, case_set.cases)
-        worker = run(job_dir, limits.notebook_timeout)
+        command = None
+        if sandbox is not None:
+            prepare_job_dir(job_dir, sandbox)
+            command = sandbox_command(job_dir, sandbox)
+        worker = run(job_dir, limits.notebook_timeout, command)
         try:
-            execution = read_json(job_dir / "execution.json")
+            execution = read_json(job_dir / "execution.json", root=job_dir)
             if not isinstance(execution, dict):
                 raise UntrustedFileError("execution.json is not an object")
         except UntrustedFileError as exc:

@@ -107,14 +107,32 @@ def write_job(job_dir: Path, notebook_bytes: bytes, spec: JobSpec, cases: dict[s
     np.savez(job_dir / "cases.npz", **arrays)
 
 
-def _read_capped(path: Path, limit: int) -> bytes:
-    """Read a regular file without following a symlink, at most ``limit`` bytes."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+def _open_beneath(path: Path, root: Path | None) -> int:
+    """Open ``path`` for reading, following no symlink below ``root`` (the part the
+    sandbox could have written; default: the file's own folder): each component is
+    opened with O_NOFOLLOW, relative to its parent's descriptor."""
+    path = Path(path)
+    job = Path(root) if root is not None else path.parent
+    rel = path.relative_to(job).parts
+    nofollow = getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(job, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
-        fd = os.open(path, flags)
+        for part in rel[:-1]:
+            nxt = os.open(part, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | nofollow, dir_fd=fd)
+            os.close(fd)
+            fd = nxt
+        return os.open(rel[-1], os.O_RDONLY | nofollow | getattr(os, "O_NONBLOCK", 0), dir_fd=fd)
+    finally:
+        os.close(fd)
+
+
+def _read_capped(path: Path, limit: int, root: Path | None = None) -> bytes:
+    """Read a regular file without following a symlink below ``root``, at most ``limit`` bytes."""
+    try:
+        fd = _open_beneath(path, root)
     except FileNotFoundError:
         raise UntrustedFileError(f"{path.name} was not written") from None
-    except OSError as exc:  # ELOOP: a symlink
+    except OSError as exc:  # ELOOP or ENOTDIR: a symlink somewhere on the way
         raise UntrustedFileError(f"{path.name} cannot be opened safely ({exc.strerror})") from None
     try:
         st = os.fstat(fd)
@@ -133,21 +151,22 @@ def _read_capped(path: Path, limit: int) -> bytes:
         os.close(fd)
 
 
-def read_json(path: Path, limit: int = MAX_JSON_BYTES) -> Any:
-    """Parse an untrusted JSON file."""
-    raw = _read_capped(path, limit)
+def read_json(path: Path, limit: int = MAX_JSON_BYTES, root: Path | None = None) -> Any:
+    """Parse an untrusted JSON file (no symlink followed below ``root``)."""
+    raw = _read_capped(path, limit, root)
     try:
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise UntrustedFileError(f"{path.name} is not valid JSON: {exc}") from None
 
 
-def read_npz(path: Path, limit: int = MAX_NPZ_BYTES, max_elements: int = MAX_ARRAY_ELEMENTS) -> dict[str, np.ndarray]:
-    """Load an untrusted ``.npz``: no pickle, and every member's declared size is checked
-    against its header before anything is decompressed."""
+def read_npz(path: Path, limit: int = MAX_NPZ_BYTES, max_elements: int = MAX_ARRAY_ELEMENTS,
+             root: Path | None = None) -> dict[str, np.ndarray]:
+    """Load an untrusted ``.npz``: no pickle, no symlink followed below ``root``, and every
+    member's declared size is checked against its header before anything is decompressed."""
     import io
 
-    raw = _read_capped(path, limit)
+    raw = _read_capped(path, limit, root)
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw))
         total = 0
@@ -185,8 +204,8 @@ def read_outputs(job_dir: Path, exercise: str) -> dict:
     Raises:
         UntrustedFileError: when the files are missing, links, too large or malformed.
     """
-    record = read_json(job_dir / "out" / f"{exercise}.json")
-    arrays = read_npz(job_dir / "out" / f"{exercise}.npz")
+    record = read_json(job_dir / "out" / f"{exercise}.json", root=job_dir)
+    arrays = read_npz(job_dir / "out" / f"{exercise}.npz", root=job_dir)
     if not isinstance(record, dict) or not isinstance(record.get("cases"), list):
         raise UntrustedFileError(f"{exercise}.json does not hold a case list")
     try:

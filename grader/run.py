@@ -19,6 +19,7 @@ from grader.grade import (
     public_case_set,
 )
 from grader.results import SubmissionResult
+from grader.sandbox import check_sandbox
 
 __all__ = ["grade_class", "check_notebook", "infer_assignment"]
 
@@ -30,6 +31,7 @@ def grade_class(
     config: CourseConfig,
     assignment: str | None = None,
     keep_scratch: bool = False,
+    sandboxed: bool = True,
     on_start: Callable[[int, list[str]], None] = lambda n, warnings: None,
     on_result: Callable[[SubmissionResult], None] = lambda r: None,
 ) -> tuple[list[SubmissionResult], list[str]]:
@@ -37,15 +39,19 @@ def grade_class(
 
     Raises:
         InstructorError: no such folder, no notebooks, or an unknown assignment.
+        SandboxUnavailable: ``sandboxed`` and bwrap cannot run here.
     """
     subs, warnings = find_submissions(submissions, assignment)
+    if sandboxed:
+        check_sandbox(config.sandbox)
     on_start(len(subs), warnings)
     case_sets = {}
     results = []
     for sub in subs:
         if sub.assignment not in case_sets:
             case_sets[sub.assignment] = hidden_case_set(sub.assignment, config)
-        result = grade_submission(sub, case_sets[sub.assignment], config, keep_scratch=keep_scratch)
+        result = grade_submission(sub, case_sets[sub.assignment], config, keep_scratch=keep_scratch,
+                                  sandbox=config.sandbox if sandboxed else None)
         results.append(result)
         on_result(result)
     return results, warnings

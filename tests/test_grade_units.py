@@ -230,3 +230,16 @@ def test_invalid_json_is_graded_zero_without_running_anything(tmp_path):
     assert [e.status for e in r.exercises] == ["not_run"] * 4
     assert r.score == 0 and r.max_score == 9
     assert "not valid JSON" in r.exercises[0].feedback and "line 1, column" in r.notes[0]
+
+
+def test_no_link_is_followed_anywhere_below_the_job_folder(tmp_path):
+    from grader.job import read_outputs
+
+    job = tmp_path / "job"
+    elsewhere = tmp_path / "classmate" / "out"
+    touch(elsewhere / "relu_backward.json", '{"defined": true, "cases": []}')
+    (elsewhere / "relu_backward.npz").write_bytes(npz_bytes())
+    job.mkdir()
+    (job / "out").symlink_to(elsewhere)  # a student points its results at someone else's
+    with pytest.raises(UntrustedFileError, match="cannot be opened safely"):
+        read_outputs(job, "relu_backward")
