@@ -7,7 +7,7 @@ SUBMISSIONS ?= examples/class
 OUT    ?= grades
 NB     ?=
 
-.PHONY: install test lab notebooks bench grade check clean help examples
+.PHONY: install test lab notebooks bench bench-nbgrader grade check clean help sandbox-deps examples
 
 help:
 	@echo "make install    create .venv and install the project with its test tools"
@@ -15,6 +15,7 @@ help:
 	@echo "make lab        open the assignments in JupyterLab"
 	@echo "make notebooks  rebuild assignments/*.ipynb and the public cases from their sources"
 	@echo "make bench      time the reference against naive loops and the gradient checks"
+	@echo "make bench-nbgrader  time grader grade against nbgrader autograde on notebook 02 (installs nbgrader in bench/.nbgrader-venv)"
 	@echo "make examples   rebuild the demo class examples/class/ from the notebooks"
 	@echo "make grade      grade SUBMISSIONS (default: the demo class in examples/class) into OUT (default: grades/)"
 	@echo "make check NB=path/to/notebook.ipynb   check one notebook against the public cases"
@@ -27,8 +28,18 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-test: $(STAMP)
+test: $(STAMP) sandbox-deps
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+# The sandbox needs bubblewrap; as root, install it when missing (Debian/Ubuntu).
+sandbox-deps:
+	@command -v bwrap >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing bubblewrap (the sandbox)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap; \
+	  else \
+	    echo "note: bubblewrap is not installed; sandbox tests will be skipped (sudo apt-get install bubblewrap)"; \
+	  fi; }
 
 lab: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[lab]'
@@ -37,7 +48,7 @@ lab: $(STAMP)
 notebooks: $(STAMP)
 	$(PY) -m grader.author build
 
-grade: $(STAMP)
+grade: $(STAMP) sandbox-deps
 	$(VENV)/bin/grader grade $(SUBMISSIONS) --out $(OUT)
 
 check: $(STAMP)
@@ -46,6 +57,9 @@ check: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/bench_reference.py
+
+bench-nbgrader: $(STAMP)
+	$(PY) bench/bench_nbgrader.py
 
 examples: $(STAMP)
 	$(PY) -m grader.author examples

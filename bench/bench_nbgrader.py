@@ -1,38 +1,40 @@
 """Our ``grader grade`` against nbgrader's ``nbgrader autograde`` on the same class.
 
-    python bench/bench_nbgrader.py [--students 10] [--nbgrader-venv bench/.nbgrader-venv] [--keep]
+    python bench/bench_nbgrader.py [--students 10] [--repeat 3] [--nbgrader-venv DIR] [--keep]
 
 nbgrader is not a dependency of the project: on first use the script creates a virtual
-environment for it (``python -m venv``, then ``pip install nbgrader numpy``). When that
-fails it says why and times our grader alone. Everything else lives in a temp folder:
+environment for it (default ``bench/.nbgrader-venv``: ``python -m venv``, then ``pip
+install nbgrader numpy``). When that fails it says why and times our grader alone.
+Everything else is made in a temp folder, afresh for every run:
 
-* an nbgrader course built from ``assignments/02_conv_pool_backward.ipynb``: every
-  ``# GRADED FUNCTION:`` cell becomes an autograded answer cell (its code blocks wrapped
-  in ``### BEGIN SOLUTION`` / ``### END SOLUTION``, solved with ada_correct's code), and
-  under it an autograder tests cell worth our points (4, 1, 1, 3) whose hidden tests
+* nbgrader: a course built from ``assignments/02_conv_pool_backward.ipynb``. Every
+  ``# GRADED FUNCTION:`` cell becomes an autograded answer cell (its code blocks solved
+  with ada_correct's code, between ``### BEGIN SOLUTION`` and ``### END SOLUTION``), with
+  under it an autograder tests cell worth our points (4, 1, 1, 3): hidden tests that
   draw one case from a seeded generator (pool_backward: one per mode) and compare the
-  function's outputs with the reference's, inlined as numpy literals, within our
-  tolerance; ``nbgrader generate_assignment`` makes the release version, and each
-  student submits it with ada_correct's graded cells filled in;
-* the same N students for our grader, each with ada_correct's notebook unchanged.
+  outputs with the reference's, inlined as numpy literals, within our tolerance.
+  ``nbgrader generate_assignment`` releases it; each student submits the release with
+  ada_correct's graded cells pasted in; ``nbgrader autograde`` is timed.
+* ours: the same N students, each with ada_correct's notebook as it is; ``grader grade``
+  is timed, sandboxed (the default) and with ``--no-sandbox``.
 
-Both graders are timed by wall clock as subprocesses, one whole class each, and both
-must give every student full marks (nbgrader's ``export`` CSV, our ``grades.csv``).
+Both are timed by wall clock as subprocesses, a whole class at a time (each grades one
+notebook after another), and both must give every student full marks (nbgrader's
+``export`` CSV, our ``grades.csv``): a grader that fails everything is not timed fairly.
 
 What is not identical:
 
-* nbgrader executes each notebook with nbclient in its own process, with no worker
-  process or sandbox boundary, and checks only what the asserts check (a test cell
-  passes or fails: no partial credit, no feedback beyond the traceback). Ours runs each
-  notebook in a worker process, then calls every graded function on 12 hidden cases
-  (nbgrader's cells: 5 calls) and judges them outside the kernel, with value checks and
-  directional gradient checks, and writes feedback pages and a class report.
-  ``nbgrader generate_feedback`` (its feedback pages) is not timed.
-* Our notebooks keep their 4 self-check cells (they import ``grader.selfcheck``, which
-  nbgrader's kernel does not have): ours runs them, nbgrader's version has none.
-* Demo cells (training, plots) are left out of nbgrader's version; ours skips them.
-* Each grader's kernel is the ``python3`` of its own virtual environment (numpy may
-  differ in version).
+* nbgrader runs each notebook with nbclient from its own process, with no sandbox, and
+  knows only what the asserts check: a test cell passes or fails, with a traceback as
+  feedback. Ours runs each notebook in a worker process (in bubblewrap unless
+  ``--no-sandbox``), then calls every graded function on 12 hidden cases (nbgrader's
+  cells make 5 calls), judges them outside the kernel with value checks and directional
+  gradient checks, and writes feedback pages and a class report. nbgrader's feedback
+  pages (``nbgrader generate_feedback``) are not timed.
+* Our notebooks keep their 4 self-check cells, which ours runs; nbgrader's version has
+  none (they import ``grader.selfcheck``, which nbgrader's kernel cannot).
+* nbgrader's version has no demo cells (training, plots); ours skips them.
+* Each grader's kernel is the ``python3`` of its own virtual environment.
 """
 
 from __future__ import annotations
@@ -150,7 +152,8 @@ def ensure_nbgrader(venv: Path) -> str | None:
     for cmd in steps + [probe]:
         p = subprocess.run(cmd, capture_output=True, text=True)
         if p.returncode != 0:
-            print(f"could not install nbgrader: {' '.join(cmd)} failed:\n{(p.stderr or p.stdout)[-2000:]}")
+            print(f"could not install nbgrader: {' '.join(cmd)} failed:\n{(p.stderr or p.stdout)[-2000:]}\n"
+                  "timing our grader alone")
             return None
     return p.stdout.strip()
 
@@ -182,14 +185,14 @@ def time_nbgrader(venv: Path, work: Path, students: list[str]) -> tuple[float, l
     return elapsed, rows
 
 
-def time_ours(work: Path, students: list[str]) -> tuple[float, list]:
+def time_ours(work: Path, students: list[str], *flags: str) -> tuple[float, list]:
     for student in students:
         (work / "submissions" / student).mkdir(parents=True)
         shutil.copy(SOLVED, work / "submissions" / student / f"{NAME}.ipynb")
     grader = ROOT / ".venv" / "bin" / "grader"
     if not grader.exists():
         grader = Path(sys.executable).parent / "grader"
-    elapsed = run([grader, "grade", work / "submissions", "--out", work / "out", "--quiet"], work)
+    elapsed = run([grader, "grade", work / "submissions", "--out", work / "out", "--quiet", *flags], work)
     totals: dict[str, list[float]] = {}
     with open(work / "out" / "grades.csv") as f:
         for r in csv.DictReader(f):
@@ -216,7 +219,8 @@ def main() -> int:
     students = [f"student{i:02d}" for i in range(1, args.students + 1)]
     venv = args.nbgrader_venv.resolve()
     version = ensure_nbgrader(venv)
-    timers = {"ours (grader grade)": time_ours}
+    timers = {"ours (grader grade)": time_ours,
+              "ours, --no-sandbox": lambda w, s: time_ours(w, s, "--no-sandbox")}
     if version is not None:
         timers = {f"nbgrader {version} autograde": lambda w, s: time_nbgrader(venv, w, s), **timers}
     times: dict[str, list[float]] = {k: [] for k in timers}
@@ -225,7 +229,7 @@ def main() -> int:
     try:
         for r in range(args.repeat):  # a fresh course and class every time; alternate who goes first
             for name in (list(timers) if r % 2 == 0 else list(timers)[::-1]):
-                elapsed, rows = timers[name](work / f"run{r}_{name.split()[0]}", students)
+                elapsed, rows = timers[name](work / f"run{r}_{list(timers).index(name)}", students)
                 times[name].append(elapsed)
                 if not marks.get(name, "").startswith("NO"):  # keep a run that fell short, if any
                     marks[name] = full_marks(rows, students)

@@ -33,6 +33,7 @@ from grader.job import JobSpec, UntrustedFileError, read_json, read_outputs, wri
 from grader.judge import GradientChecker, judge_exercise
 from grader.results import ExerciseResult, SubmissionResult
 from grader.sandbox import prepare_job_dir, sandbox_command
+from grader.sandbox import scratch_root as default_scratch_root
 
 __all__ = [
     "Submission",
@@ -218,6 +219,8 @@ def grade_submission(
     if problem:
         return _not_run(sub, sha, points, problem, problem, start)
 
+    if scratch_root is None and sandbox is not None:
+        scratch_root = default_scratch_root()
     scratch = Path(tempfile.mkdtemp(prefix="grader-", dir=scratch_root))
     job_dir = scratch / "job"
     try:

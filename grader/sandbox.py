@@ -35,7 +35,8 @@ import psutil
 
 from grader.config import SandboxLimits
 
-__all__ = ["SandboxUnavailable", "sandbox_command", "check_sandbox", "prepare_job_dir", "INSTALL_HINT"]
+__all__ = ["SandboxUnavailable", "sandbox_command", "check_sandbox", "prepare_job_dir", "scratch_root",
+           "unreachable_ancestor", "INSTALL_HINT"]
 
 INSTALL_HINT = "install bubblewrap (Debian/Ubuntu: sudo apt-get install bubblewrap), or pass --no-sandbox"
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/etc")
@@ -90,10 +91,36 @@ def _user_threads(uid: int) -> int:
     return count
 
 
+def unreachable_ancestor(path: Path, uid: int) -> Path | None:
+    """The first folder above ``path`` that user ``uid`` cannot pass through, if any."""
+    for parent in reversed(Path(path).resolve().parents):
+        st = parent.stat()
+        if not (st.st_mode & 0o001 or (st.st_uid == uid and st.st_mode & 0o100)):
+            return parent
+    return None
+
+
+def scratch_root() -> Path:
+    """Where job folders go: the temporary folder, or /tmp if the sandbox user cannot reach it."""
+    tmp = Path(tempfile.gettempdir())
+    if os.geteuid() == 0 and unreachable_ancestor(tmp / "x", SandboxLimits().uid) is not None:
+        return Path("/tmp")
+    return tmp
+
+
 def prepare_job_dir(job_dir: Path, limits: SandboxLimits) -> None:
-    """Make the job folder the sandbox user's, and its parent traversable (root only)."""
+    """Make the job folder the sandbox user's, and its parent traversable (root only).
+
+    Raises:
+        SandboxUnavailable: a folder above the job folder shuts the sandbox user out.
+    """
     if os.geteuid() != 0:
         return
+    blocked = unreachable_ancestor(job_dir.parent, limits.uid)
+    if blocked is not None:
+        raise SandboxUnavailable(
+            f"the sandbox user (uid {limits.uid}) cannot reach the scratch folder {job_dir.parent}: "
+            f"{blocked} is mode {blocked.stat().st_mode & 0o777:04o}; set TMPDIR to a folder it can pass through")
     os.chmod(job_dir.parent, 0o755)
     for root, dirs, files in os.walk(job_dir):
         os.chown(root, limits.uid, limits.gid)
@@ -192,7 +219,7 @@ def _probe(limits: SandboxLimits) -> str | None:
         return "bubblewrap (bwrap) is not installed"
     if os.geteuid() == 0 and (shutil.which("unshare") is None or shutil.which("mount") is None):
         return "unshare and mount (util-linux) are needed to sandbox as root"
-    with tempfile.TemporaryDirectory(prefix="grader-probe-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="grader-probe-", dir=scratch_root()) as tmp:
         job = Path(tmp) / "job"
         job.mkdir()
         prepare_job_dir(job, limits)

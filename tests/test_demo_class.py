@@ -13,7 +13,7 @@ import pytest
 from grader.cli import main
 from notebook_helpers import ROOT
 
-pytestmark = [pytest.mark.notebook, pytest.mark.xdist_group("demo_class")]
+pytestmark = [pytest.mark.notebook, pytest.mark.sandbox, pytest.mark.xdist_group("demo_class")]
 
 
 @pytest.fixture(scope="module")
