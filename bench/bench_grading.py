@@ -9,8 +9,9 @@ another in this process:
   the grader skips them: kernel start, every cell, shutdown;
 * graded: ``grade_submission`` on the hidden cases: the same run in a worker process,
   plus the harness cells, reading back and judging (value and gradient checks);
+* sandboxed: the same inside the bubblewrap sandbox (when bwrap can run here);
 
-and then the time to grade the whole demo class. Prints a table; asserts nothing.
+and then the time to grade the whole demo class, sandboxed. Prints a table; asserts nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from nbclient import NotebookClient  # noqa: E402
 from grader.config import CourseConfig  # noqa: E402
 from grader.grade import Submission, grade_submission, hidden_case_set  # noqa: E402
 from grader.run import grade_class  # noqa: E402
+from grader.sandbox import SandboxUnavailable, check_sandbox  # noqa: E402
 
 
 def bare(path: Path) -> float:
@@ -40,11 +42,11 @@ def bare(path: Path) -> float:
     return time.perf_counter() - start
 
 
-def graded(path: Path, config: CourseConfig, case_sets: dict) -> tuple[float, float]:
+def graded(path: Path, config: CourseConfig, case_sets: dict, sandbox=None) -> tuple[float, float]:
     stem = path.stem
     case_set = case_sets.setdefault(stem, hidden_case_set(stem, config))
     start = time.perf_counter()
-    result = grade_submission(Submission("ada", stem, path), case_set, config)
+    result = grade_submission(Submission("ada", stem, path), case_set, config, sandbox=sandbox)
     assert result.score == result.max_score, result
     return time.perf_counter() - start, result.execution_time
 
@@ -57,22 +59,28 @@ def main() -> int:
     config = CourseConfig()
     case_sets: dict = {}
     notebooks = sorted((args.klass / "ada_correct").glob("*.ipynb"))
-    print(f"{'notebook':<34}{'bare nbclient':>15}{'graded':>10}{'in worker':>11}{'overhead':>10}")
-    totals = [0.0, 0.0]
+    try:
+        check_sandbox(config.sandbox)
+        box = config.sandbox
+    except SandboxUnavailable as exc:
+        print(f"(no sandbox column: {exc})")
+        box = None
+    print(f"{'notebook':<32}{'bare nbclient':>14}{'graded':>9}{'sandboxed':>11}{'graded/bare':>13}{'sandbox cost':>14}")
+    rows = []
     for path in notebooks:
-        b = [bare(path) for _ in range(args.repeat)]
-        g = [graded(path, config, case_sets) for _ in range(args.repeat)]
-        tb, tg = statistics.median(b), statistics.median(x[0] for x in g)
-        tw = statistics.median(x[1] for x in g)
-        totals[0] += tb
-        totals[1] += tg
-        print(f"{path.stem:<34}{tb:>13.2f} s{tg:>8.2f} s{tw:>9.2f} s{tg / tb:>9.2f}x")
-    print(f"{'per notebook (mean)':<34}{totals[0] / len(notebooks):>13.2f} s{totals[1] / len(notebooks):>8.2f} s")
+        tb = statistics.median(bare(path) for _ in range(args.repeat))
+        tg = statistics.median(graded(path, config, case_sets)[0] for _ in range(args.repeat))
+        ts = statistics.median(graded(path, config, case_sets, box)[0] for _ in range(args.repeat)) if box else float("nan")
+        rows.append((tb, tg, ts))
+        print(f"{path.stem:<32}{tb:>12.2f} s{tg:>7.2f} s{ts:>9.2f} s{tg / tb:>12.2f}x{ts - tg:>+12.2f} s")
+    mean = [statistics.mean(r[i] for r in rows) for i in range(3)]
+    print(f"{'mean':<32}{mean[0]:>12.2f} s{mean[1]:>7.2f} s{mean[2]:>9.2f} s{mean[1] / mean[0]:>12.2f}x{mean[2] - mean[1]:>+12.2f} s")
     start = time.perf_counter()
-    results, _ = grade_class(args.klass, config)
+    results, _ = grade_class(args.klass, config, sandboxed=box is not None)
     elapsed = time.perf_counter() - start
-    print(f"\ndemo class: {len(results)} notebooks of {len({r.student for r in results})} students "
-          f"graded in {elapsed:.1f} s ({elapsed / len(results):.2f} s per notebook, one at a time)")
+    print(f"\ndemo class: {len(results)} notebooks of {len({r.student for r in results})} students graded "
+          f"{'in the sandbox ' if box else ''}in {elapsed:.1f} s ({elapsed / len(results):.2f} s per notebook, "
+          "one at a time)")
     return 0
 
 
