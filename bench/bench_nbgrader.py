@@ -250,5 +250,6 @@ def main() -> int:
         print(f"ratio ours / nbgrader: {ours / nbg:.2f} (nbgrader / ours: {nbg / ours:.2f})")
     return 0
 
+
 if __name__ == "__main__":
     sys.exit(main())
