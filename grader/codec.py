@@ -72,24 +72,38 @@ def encode(value: Any, arrays: MutableMapping[str, np.ndarray] | None = None) ->
     raise CodecError(f"cannot encode a value of type {type(value).__name__}")
 
 
-def decode(data: Any, arrays: MutableMapping[str, np.ndarray] | None = None) -> Any:
-    """Inverse of :func:`encode`. Inline arrays come back with their dtype and shape."""
+MAX_DEPTH = 64
+
+
+def decode(data: Any, arrays: MutableMapping[str, np.ndarray] | None = None, depth: int = 0) -> Any:
+    """Inverse of :func:`encode`. Inline arrays come back with their dtype and shape.
+
+    Raises:
+        CodecError: for data nested deeper than MAX_DEPTH, or malformed markers.
+    """
+    if depth > MAX_DEPTH:
+        raise CodecError(f"data nested more than {MAX_DEPTH} levels deep")
     if isinstance(data, dict):
         if "__ndarray__" in data:
             dtype = data.get("dtype")
             if dtype not in _ALLOWED_DTYPES:
                 raise CodecError(f"unsupported dtype {dtype!r}")
-            arr = np.array(data["__ndarray__"], dtype=dtype)
-            return arr.reshape(tuple(data["shape"]))
+            try:
+                arr = np.array(data["__ndarray__"], dtype=dtype)
+                return arr.reshape(tuple(data["shape"]))
+            except (TypeError, ValueError, OverflowError) as exc:
+                raise CodecError(f"malformed array: {exc}") from None
         if "__array__" in data:
-            if arrays is None or data["__array__"] not in arrays:
+            if arrays is None or not isinstance(data["__array__"], str) or data["__array__"] not in arrays:
                 raise CodecError(f"no array named {data['__array__']!r}")
             return arrays[data["__array__"]]
         if "__opaque__" in data:
-            return Opaque(str(data["__opaque__"]))
+            return Opaque(str(data["__opaque__"])[:200])
         if "__tuple__" in data:
-            return tuple(decode(v, arrays) for v in data["__tuple__"])
-        return {k: decode(v, arrays) for k, v in data.items()}
+            if not isinstance(data["__tuple__"], list):
+                raise CodecError("malformed tuple")
+            return tuple(decode(v, arrays, depth + 1) for v in data["__tuple__"])
+        return {k: decode(v, arrays, depth + 1) for k, v in data.items()}
     if isinstance(data, list):
-        return [decode(v, arrays) for v in data]
+        return [decode(v, arrays, depth + 1) for v in data]
     return data

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from grader.exercises import NOTEBOOKS
 from grader.job import JobSpec, UntrustedFileError, read_json, read_outputs, write_job
 from grader.judge import GradientChecker, judge_exercise
 from grader.results import ExerciseResult, SubmissionResult
-from grader.sandbox import prepare_job_dir, sandbox_command
+from grader.sandbox import prepare_job_dir, remove_cgroups, sandbox_command
 from grader.sandbox import scratch_root as default_scratch_root
 
 __all__ = [
@@ -149,6 +150,17 @@ def public_case_set(assignment: str) -> CaseSet:
     return CaseSet(cases, expected, reveal=True, gradients=None)
 
 
+def remove_tree(path: Path) -> None:
+    """Delete a scratch folder, however deep a submission nested it: ``rm -rf`` walks it
+    without recursion and without following links (``shutil.rmtree`` recurses once per
+    level). Falls back to shutil where there is no rm."""
+    if shutil.which("rm"):
+        subprocess.run(["rm", "-rf", "--one-file-system", "--", str(path)],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if path.exists():
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def _not_run(sub: Submission, sha: str, points: dict, reason: str, note: str, start: float) -> SubmissionResult:
     exercises = tuple(
         ExerciseResult(n, "not_run", 0.0, float(points[n]), reason) for n in NOTEBOOKS[sub.assignment]
@@ -173,9 +185,30 @@ def _read_notebook(path: Path) -> tuple[bytes | None, str, str | None]:
         return None, sha, "the notebook is not a text file (not UTF-8)"
     except json.JSONDecodeError as exc:
         return None, sha, f"the notebook is not valid JSON ({exc.msg}: line {exc.lineno}, column {exc.colno}); was it edited outside Jupyter?"
+    except RecursionError:
+        return None, sha, "the notebook is not a notebook: its JSON is nested far too deeply"
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        return None, sha, f"the notebook could not be read as JSON ({str(exc)[:120]})"
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         return None, sha, "the file is JSON but not a Jupyter notebook (no list of cells)"
     return data, sha, None
+
+
+def _int(value: Any, default: int = 0) -> int:
+    """An integer from untrusted data, or ``default``."""
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 1e9 else default
+
+
+def _text(value: Any, limit: int) -> str:
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _cell_error(cell: dict) -> dict:
+    """A cell's error from the worker's untrusted record, as plain capped strings."""
+    err = cell.get("error") if isinstance(cell.get("error"), dict) else {}
+    return {"index": _int(cell.get("index")), "status": _text(cell.get("status"), 20),
+            "error": {"ename": _text(err.get("ename"), 200), "evalue": _text(err.get("evalue"), 1000),
+                      "traceback": _text(err.get("traceback"), 4000)}}
 
 
 def _notes(execution: dict, worker_timed_out: bool, wall_clock: float) -> list[str]:
@@ -183,17 +216,20 @@ def _notes(execution: dict, worker_timed_out: bool, wall_clock: float) -> list[s
     if worker_timed_out:
         notes.append(f"the notebook ran longer than {wall_clock:g} s in all and was stopped")
     if execution.get("fatal"):
-        notes.append(str(execution["fatal"])[:500])
-    for cell in execution.get("cells", [])[:200]:
+        notes.append(_text(execution["fatal"], 500) or "the worker reported a failure")
+    cells = execution.get("cells") if isinstance(execution.get("cells"), list) else []
+    for cell in cells[:200]:
+        if not isinstance(cell, dict):
+            continue
         status = cell.get("status")
         if status in ("error", "timeout", "died") and len(notes) < NOTES_LIMIT:
-            err = cell.get("error") or {}
+            err = cell.get("error") if isinstance(cell.get("error"), dict) else {}
             what = {"died": "killed the kernel; it was skipped after a restart",
                     "timeout": "was interrupted after the time limit"}.get(
-                status, f"raised {err.get('ename', 'an error')}: {str(err.get('evalue', ''))[:200]}")
-            first = str(cell.get("first_line", ""))[:80]
-            notes.append(f"cell {int(cell.get('index', 0)) + 1} ({first}) {what}" if first else
-                         f"cell {int(cell.get('index', 0)) + 1} {what}")
+                status, f"raised {_text(err.get('ename'), 100) or 'an error'}: {_text(err.get('evalue'), 200)}")
+            first = _text(cell.get("first_line"), 80)
+            number = _int(cell.get("index")) + 1
+            notes.append(f"cell {number} ({first}) {what}" if first else f"cell {number} {what}")
     if execution.get("truncated"):
         notes.append("the notebook printed more than the output limit; the rest was dropped")
     return notes
@@ -254,19 +290,26 @@ def grade_submission(
                 if run_status in ("ok", "harness_error"):
                     run_status = "unreadable"
                     notes.append(f"the results of {name} could not be read back: {exc}")
-            results.append(judge_exercise(
-                name, case_set.cases[name], case_set.expected[name], record, run_status,
-                points[name], cells, case_set.reveal, case_set.gradients))
-        output = execution.get("output", "")
+            try:
+                results.append(judge_exercise(
+                    name, case_set.cases[name], case_set.expected[name], record, run_status,
+                    points[name], cells, case_set.reveal, case_set.gradients))
+            except Exception as exc:  # noqa: BLE001 - a submission must never stop the class
+                notes.append(f"the grader could not judge {name}: {type(exc).__name__}: {str(exc)[:200]}")
+                results.append(ExerciseResult(name, "error", 0.0, float(points[name]),
+                                              f"the grader could not judge the results of {name} "
+                                              f"({type(exc).__name__}); see the notes"))
+        output = _text(execution.get("output"), limits.output_limit)
         return SubmissionResult(
             sub.student, sub.assignment, str(sub.path), sha, tuple(results),
             notes=tuple(notes),
-            cell_errors=tuple({"index": c.get("index"), "status": c.get("status"), "error": c.get("error")}
-                              for c in cells if c.get("status") in ("error", "timeout", "died"))[:NOTES_LIMIT],
-            output=output if isinstance(output, str) else "",
+            cell_errors=tuple(_cell_error(c) for c in cells if c.get("status") in ("error", "timeout", "died"))[:NOTES_LIMIT],
+            output=output,
             duration=time.monotonic() - start,
             execution_time=worker.duration,
         )
     finally:
+        if sandbox is not None:
+            remove_cgroups(job_dir)
         if not keep_scratch:
-            shutil.rmtree(scratch, ignore_errors=True)
+            remove_tree(scratch)

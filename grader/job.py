@@ -41,8 +41,9 @@ __all__ = [
     "MAX_NPZ_BYTES",
 ]
 
-MAX_JSON_BYTES = 8 * 2**20
+MAX_JSON_BYTES = 2 * 2**20       # a results record or execution.json: small by design
 MAX_NPZ_BYTES = 64 * 2**20
+MAX_NPZ_MEMBERS = 4096
 MAX_ARRAY_ELEMENTS = 4_000_000
 
 
@@ -156,8 +157,8 @@ def read_json(path: Path, limit: int = MAX_JSON_BYTES, root: Path | None = None)
     raw = _read_capped(path, limit, root)
     try:
         return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise UntrustedFileError(f"{path.name} is not valid JSON: {exc}") from None
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError, huge integers
+        raise UntrustedFileError(f"{path.name} is not valid JSON: {str(exc)[:200]}") from None
 
 
 def read_npz(path: Path, limit: int = MAX_NPZ_BYTES, max_elements: int = MAX_ARRAY_ELEMENTS,
@@ -167,6 +168,7 @@ def read_npz(path: Path, limit: int = MAX_NPZ_BYTES, max_elements: int = MAX_ARR
     import io
 
     raw = _read_capped(path, limit, root)
+    _check_member_count(raw, path.name)
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw))
         total = 0
@@ -198,8 +200,63 @@ def read_npz(path: Path, limit: int = MAX_NPZ_BYTES, max_elements: int = MAX_ARR
         raise UntrustedFileError(f"{path.name} is not a valid npz file: {type(exc).__name__}: {exc}") from None
 
 
+def _check_member_count(raw: bytes, name: str) -> None:
+    """Refuse an archive with too many members before ``zipfile`` parses them all: the
+    count is in the end-of-central-directory record (zip64 archives are refused)."""
+    eocd = raw.rfind(b"PK\x05\x06", max(0, len(raw) - 65_557))
+    if eocd < 0 or len(raw) < eocd + 22:
+        raise UntrustedFileError(f"{name} is not a valid npz file")
+    total = int.from_bytes(raw[eocd + 10: eocd + 12], "little")
+    if total == 0xFFFF or b"PK\x06\x06" in raw[max(0, eocd - 76): eocd]:
+        raise UntrustedFileError(f"{name} is a zip64 archive: refused")
+    if total > MAX_NPZ_MEMBERS:
+        raise UntrustedFileError(f"{name} holds {total} members, more than the {MAX_NPZ_MEMBERS} allowed")
+
+
+def _string(value: Any, limit: int) -> str | None:
+    return value[:limit] if isinstance(value, str) else None
+
+
+def _number(value: Any) -> float:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 1e9
+    return float(value) if ok else 0.0
+
+
+def _error(value: Any) -> dict | None:
+    if not isinstance(value, dict):
+        return None
+    line = value.get("line")
+    return {
+        "type": _string(value.get("type"), 100) or "Exception",
+        "message": _string(value.get("message"), 300) or "",
+        "function": _string(value.get("function"), 100),
+        "line": line if isinstance(line, int) and not isinstance(line, bool) and 0 < line < 10**6 else None,
+        "source": _string(value.get("source"), 200),
+    }
+
+
+def _clean_entry(entry: Any, arrays: dict[str, np.ndarray]) -> dict:
+    """One case's record with only known keys of known types; the output decoded."""
+    if not isinstance(entry, dict):
+        return {"time": 0.0, "changed": [], "error": {"type": "GraderError", "message":
+                "the result of this case was not a record", "function": None, "line": None, "source": None}}
+    clean = {
+        "time": _number(entry.get("time")),
+        "changed": [c[:100] for c in entry.get("changed", []) if isinstance(c, str)][:20]
+        if isinstance(entry.get("changed"), list) else [],
+    }
+    if entry.get("timeout") is True:
+        clean["timeout"] = True
+    elif entry.get("error") is not None:
+        clean["error"] = _error(entry["error"]) or _error({})
+    elif "output" in entry:
+        clean["output"] = decode(entry["output"], arrays)
+    return clean
+
+
 def read_outputs(job_dir: Path, exercise: str) -> dict:
-    """What the kernel wrote for one exercise, decoded: ``{"cases": [...], ...}``.
+    """What the kernel wrote for one exercise: ``{"defined": bool, "cases": [...]}``, every
+    field checked for its type and size, outputs decoded.
 
     Raises:
         UntrustedFileError: when the files are missing, links, too large or malformed.
@@ -209,9 +266,7 @@ def read_outputs(job_dir: Path, exercise: str) -> dict:
     if not isinstance(record, dict) or not isinstance(record.get("cases"), list):
         raise UntrustedFileError(f"{exercise}.json does not hold a case list")
     try:
-        for entry in record["cases"]:
-            if isinstance(entry, dict) and "output" in entry:
-                entry["output"] = decode(entry["output"], arrays)
-    except (CodecError, TypeError, ValueError, KeyError) as exc:
-        raise UntrustedFileError(f"{exercise}.json does not decode: {exc}") from None
-    return record
+        cases = [_clean_entry(e, arrays) for e in record["cases"][:1000]]
+    except (CodecError, TypeError, ValueError, KeyError, RecursionError) as exc:
+        raise UntrustedFileError(f"{exercise}.json does not decode: {str(exc)[:200]}") from None
+    return {"defined": record.get("defined") is True, "cases": cases}

@@ -260,7 +260,7 @@ def judge_exercise(
             continue
         if entry.get("error"):
             errors += 1
-            err = ErrorInfo(**{k: entry["error"].get(k) for k in ("type", "message", "function", "line", "source")})
+            err = ErrorInfo(**entry["error"])
             checks += _error_check(i, case, err, value_ids + grad_ids)
             continue
         got = entry.get("output")

@@ -36,7 +36,7 @@ import psutil
 from grader.config import SandboxLimits
 
 __all__ = ["SandboxUnavailable", "sandbox_command", "check_sandbox", "prepare_job_dir", "scratch_root",
-           "unreachable_ancestor", "INSTALL_HINT"]
+           "unreachable_ancestor", "cgroup_plan", "remove_cgroups", "INSTALL_HINT"]
 
 INSTALL_HINT = "install bubblewrap (Debian/Ubuntu: sudo apt-get install bubblewrap), or pass --no-sandbox"
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/etc")
@@ -193,6 +193,7 @@ def sandbox_command(job_dir: Path, limits: SandboxLimits, inner: list[str] | Non
         "uid": limits.uid,
         "gid": limits.gid,
         "stage_binds": stage_binds,
+        "cgroups": cgroup_plan(f"grader-{os.getpid()}-{job_dir.parent.name}", limits),
         "rlimits": {
             "memory": limits.memory_bytes,
             "cpu_time": limits.cpu_seconds,
@@ -205,10 +206,82 @@ def sandbox_command(job_dir: Path, limits: SandboxLimits, inner: list[str] | Non
     }
     spec_path = job_dir.parent / f"{job_dir.name}.sandbox.json"
     spec_path.write_text(json.dumps(spec), encoding="utf-8")
-    enter = [sys.executable, "-I", str(ENTER), str(spec_path)]
+    enter = ["env", "-i", "PATH=/usr/bin:/bin:/usr/sbin:/sbin", sys.executable, "-I", str(ENTER), str(spec_path)]
     if root:
         return ["unshare", "--mount", "--propagation", "private", "--", *enter]
     return enter
+
+
+def _cgroup_parents() -> dict[str, str]:
+    """Where this process's memory and pids cgroups are, if it can make children there:
+    ``{"memory": dir, "pids": dir}`` (cgroup v1), or both pointing at one dir (v2)."""
+    try:
+        mounts = [line.split() for line in open("/proc/self/mounts", encoding="utf-8")]
+        own = [line.strip().split(":", 2) for line in open("/proc/self/cgroup", encoding="utf-8")]
+    except OSError:
+        return {}
+    found: dict[str, str] = {}
+    for _, mountpoint, fstype, options, *_ in mounts:
+        if fstype == "cgroup":  # v1: one hierarchy per controller
+            for controller in ("memory", "pids"):
+                if controller in options.split(","):
+                    path = next((p for _, c, p in own if controller in c.split(",")), None)
+                    if path is not None:
+                        found.setdefault(controller, os.path.join(mountpoint, path.lstrip("/")))
+        elif fstype == "cgroup2" and not found:
+            path = next((p for h, c, p in own if h == "0"), None)
+            if path is not None:
+                base = os.path.join(mountpoint, path.lstrip("/"))
+                try:
+                    enabled = open(os.path.join(base, "cgroup.subtree_control"), encoding="utf-8").read().split()
+                except OSError:
+                    continue
+                if "memory" in enabled and "pids" in enabled:
+                    found = {"memory": base, "pids": base}
+    return {k: v for k, v in found.items() if os.access(v, os.W_OK)}
+
+
+def cgroup_plan(name: str, limits: SandboxLimits) -> list[dict]:
+    """The cgroups that cap the whole sandbox: its total memory and number of tasks.
+
+    Only as root and where the hierarchy is writable; elsewhere the rlimits alone apply.
+    Each item: ``{"dir": path, "settings": {file: value}}``.
+    """
+    if os.geteuid() != 0:
+        return []
+    parents = _cgroup_parents()
+    plan: dict[str, dict] = {}
+    if "memory" in parents:
+        d = os.path.join(parents["memory"], name)
+        v2 = os.path.exists(os.path.join(parents["memory"], "cgroup.subtree_control"))
+        key = "memory.max" if v2 else "memory.limit_in_bytes"
+        plan.setdefault(d, {})[key] = str(limits.memory_bytes)
+        if v2:
+            plan[d]["memory.swap.max"] = "0"
+    if "pids" in parents:
+        d = os.path.join(parents["pids"], name)
+        plan.setdefault(d, {})["pids.max"] = str(limits.processes)
+    return [{"dir": d, "settings": s} for d, s in plan.items()]
+
+
+def remove_cgroups(job_dir: Path) -> None:
+    """Remove the cgroups of a finished sandbox (their processes are gone by then)."""
+    spec_path = job_dir.parent / f"{job_dir.name}.sandbox.json"
+    try:
+        groups = json.loads(spec_path.read_text(encoding="utf-8")).get("cgroups", [])
+    except (OSError, ValueError):
+        return
+    for group in groups:
+        for _ in range(50):
+            try:
+                os.rmdir(group["dir"])
+                break
+            except FileNotFoundError:
+                break
+            except OSError:  # still busy: the last processes are being reaped
+                import time
+
+                time.sleep(0.05)
 
 
 @lru_cache(maxsize=4)
@@ -228,6 +301,8 @@ def _probe(limits: SandboxLimits) -> str | None:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
         except (OSError, subprocess.TimeoutExpired) as exc:
             return f"bwrap could not start: {exc}"
+        finally:
+            remove_cgroups(job)
         if proc.returncode != 0:
             lines = (proc.stderr or "").strip().splitlines()
             return f"bwrap cannot create its sandbox here ({lines[-1] if lines else f'exit {proc.returncode}'})"

@@ -2,6 +2,8 @@
 
 Standard library only, run by the grader's own interpreter. It:
 
+0. as root, where cgroups are writable, joins cgroups that cap the memory and the tasks
+   of the whole sandbox (the rlimits below are per process);
 1. as root, inside the private mount namespace ``unshare --mount`` gave it, binds each
    path the sandbox user cannot reach (a Python under a 0700 home) onto a staging
    folder it can, so bwrap can mount it; the binds vanish with the namespace;
@@ -32,6 +34,16 @@ def main(spec_path: str) -> None:
     with open(spec_path, encoding="utf-8") as f:
         spec = json.load(f)
     if os.geteuid() == 0:
+        for group in spec.get("cgroups", []):  # caps on the whole sandbox; best effort
+            try:
+                os.makedirs(group["dir"], exist_ok=True)
+                for name, value in group["settings"].items():
+                    with open(os.path.join(group["dir"], name), "w") as f:
+                        f.write(value)
+                with open(os.path.join(group["dir"], "cgroup.procs"), "w") as f:
+                    f.write(str(os.getpid()))
+            except OSError as exc:
+                print(f"sandbox: cgroup {group['dir']} not used: {exc}", file=sys.stderr)
         for source, stage in spec["stage_binds"]:
             subprocess.run(["mount", "--bind", source, stage], check=True)
         os.setgroups([])
@@ -41,7 +53,9 @@ def main(spec_path: str) -> None:
             raise SystemExit("sandbox: could not drop root privileges")
     for name, value in spec["rlimits"].items():
         resource.setrlimit(LIMITS[name], (value, value))
-    os.execvp(spec["argv"][0], spec["argv"])
+    # bwrap runs as pid 1 of the sandbox, where /proc/1/environ is readable: it gets
+    # nothing of the grader's environment (its --clearenv only cleans its child's).
+    os.execvpe(spec["argv"][0], spec["argv"], {"PATH": "/usr/bin:/bin:/usr/sbin:/sbin"})
 
 
 if __name__ == "__main__":

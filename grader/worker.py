@@ -43,13 +43,49 @@ MAX_RESTARTS = 2
 TRACEBACK_LIMIT = 4000
 
 
+class KernelStuck(Exception):
+    """The kernel ignored the interrupt after a timeout (a loop that swallows KeyboardInterrupt)."""
+
+
+PROBE_TIMEOUT = 5
+
+
 class CappedClient(NotebookClient):
-    """An nbclient that keeps at most ``budget`` characters of output in all."""
+    """An nbclient that keeps at most ``budget`` characters of output in all, and says
+    whether the last cell timed out."""
 
     def __init__(self, nb, budget: int, **kwargs: Any) -> None:
         super().__init__(nb, **kwargs)
         self.budget = budget
         self.truncated = False
+        self.timed_out = False
+
+    async def _async_handle_timeout(self, timeout, cell=None):  # noqa: D401 - nbclient hook
+        self.timed_out = True
+        return await super()._async_handle_timeout(timeout, cell)
+
+    def run_cell(self, cell, index: int) -> bool:
+        """Execute a cell; True if it timed out. After a timeout, make sure the kernel
+        took the interrupt: a trivial cell must answer within PROBE_TIMEOUT seconds.
+
+        Raises:
+            KernelStuck: it did not.
+            DeadKernelError: the kernel died.
+        """
+        self.timed_out = False
+        self.execute_cell(cell, index)
+        if not self.timed_out:
+            return False
+        saved = self.timeout
+        self.timeout = PROBE_TIMEOUT
+        self.timed_out = False
+        try:
+            self.execute_cell(v4.new_code_cell("pass"), index)
+        finally:
+            self.timeout = saved
+        if self.timed_out:
+            raise KernelStuck()
+        return True
 
     def output(self, outs, msg, display_id, cell_index):  # noqa: D401 - nbclient hook
         content = msg.get("content", {})
@@ -81,6 +117,7 @@ def _client(nb, spec: JobSpec, job_dir: Path, budget: int) -> CappedClient:
         kernel_name="python3",
         skip_cells_with_tag=spec.skip_tag,
         record_timing=False,
+        shutdown_kernel="immediate",
         resources={"metadata": {"path": str(job_dir)}},
     )
 
@@ -145,10 +182,11 @@ def run_job(job_dir: Path) -> dict:
                         continue
                     current = ("cell", index)
                     start = time.perf_counter()
-                    client.execute_cell(cell, index)
+                    timed_out = client.run_cell(cell, index)
                     if index not in recorded:
                         recorded.add(index)
-                        _record_cell(record, cell, index, time.perf_counter() - start, spec.skip_tag)
+                        _record_cell(record, cell, index, time.perf_counter() - start, spec.skip_tag,
+                                     timed_out=timed_out)
                         output_parts.append(_text_of(cell))
                 while pending:
                     name = pending[0]
@@ -156,17 +194,17 @@ def run_job(job_dir: Path) -> dict:
                     cell = v4.new_code_cell(harness_source(name, job_dir))
                     work.cells.append(cell)
                     start = time.perf_counter()
-                    client.execute_cell(cell, len(work.cells) - 1)
+                    timed_out = client.run_cell(cell, len(work.cells) - 1)
                     error = _error_of(cell)
                     record["exercises"][name] = {
-                        "status": "timeout" if error and error["ename"] == "CellTimeoutError"
-                        else ("harness_error" if error else "ok"),
+                        "status": "timeout" if timed_out else ("harness_error" if error else "ok"),
                         "time": time.perf_counter() - start,
                         "error": error,
                     }
                     pending.pop(0)
             break
-        except DeadKernelError:
+        except (DeadKernelError, KernelStuck) as exc:
+            stuck = isinstance(exc, KernelStuck)
             record["restarts"] += 1
             if current is None:
                 record["fatal"] = "the kernel died while starting"
@@ -176,9 +214,11 @@ def run_job(job_dir: Path) -> dict:
                 skip.add(index)
                 if index not in recorded:
                     recorded.add(index)
-                    _record_cell(record, work.cells[index], index, 0.0, spec.skip_tag, died=True)
+                    _record_cell(record, work.cells[index], index, 0.0, spec.skip_tag,
+                                 died=not stuck, timed_out=stuck)
             else:
-                record["exercises"][current[1]] = {"status": "crashed", "time": 0.0, "error": None}
+                record["exercises"][current[1]] = {"status": "timeout" if stuck else "crashed",
+                                                   "time": 0.0, "error": None}
                 pending.pop(0)
             if record["restarts"] > MAX_RESTARTS:
                 record["fatal"] = f"the kernel died {record['restarts']} times; the grader gave up"
@@ -194,7 +234,8 @@ def run_job(job_dir: Path) -> dict:
     return _write(job_dir, record)
 
 
-def _record_cell(record: dict, cell, index: int, duration: float, skip_tag: str, died: bool = False) -> None:
+def _record_cell(record: dict, cell, index: int, duration: float, skip_tag: str, died: bool = False,
+                 timed_out: bool = False) -> None:
     tags = cell.get("metadata", {}).get("tags", [])
     error = _error_of(cell)
     if cell.get("cell_type") != "code":
@@ -203,7 +244,7 @@ def _record_cell(record: dict, cell, index: int, duration: float, skip_tag: str,
         status = "skipped"
     elif died:
         status = "died"
-    elif error and error["ename"] == "CellTimeoutError":
+    elif timed_out:
         status = "timeout"
     elif error:
         status = "error"

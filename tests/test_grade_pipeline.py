@@ -135,3 +135,17 @@ def test_grader_check_exits_0_on_a_solved_notebook_and_1_on_a_blank_one(tmp_path
     data = json.loads(capsys.readouterr().out)
     assert data["assignment"] == stem
     assert {e["status"] for e in data["exercises"]} == {"not_implemented"}
+
+
+def test_a_loop_that_swallows_interrupts_costs_only_its_cell_and_its_exercise(tmp_path):
+    stem = "03_batchnorm_dropout_backward"
+    nb = built(stem, solved=True)
+    stubborn = "    while True:\n        try:\n            pass\n        except KeyboardInterrupt:\n            pass\n"
+    insert_code(nb, 1, "while True:\n    try:\n        pass\n    except KeyboardInterrupt:\n        pass")
+    edit_graded(nb, "dropout_backward", '    mode = dropout_param["mode"]\n',
+                '    mode = dropout_param["mode"]\n' + stubborn)
+    config = CourseConfig().with_limits(cell_timeout=2, notebook_timeout=120)
+    r = grade(write_nb(nb, tmp_path / "sam" / f"{stem}.ipynb"), stem, config)
+    assert statuses(r) == {"batchnorm_backward": "passed", "batchnorm_backward_alt": "passed",
+                           "dropout_backward": "timeout"}, [e.feedback for e in r.exercises]
+    assert any("cell 2" in n and "interrupted after the time limit" in n for n in r.notes), r.notes

@@ -38,8 +38,11 @@ def run_inside(tmp_path: Path, code: str, limits: SandboxLimits = LIMITS) -> dic
     job.mkdir()
     prepare_job_dir(job, limits)
     program = "import json\nr = {}\n" + code + "\nprint('RESULT' + json.dumps(r))"
-    proc = subprocess.run(sandbox_command(job, limits, inner=[sys.executable, "-c", program]),
-                          capture_output=True, text=True, timeout=120)
+    try:
+        proc = subprocess.run(sandbox_command(job, limits, inner=[sys.executable, "-c", program]),
+                              capture_output=True, text=True, timeout=120)
+    finally:
+        sandbox.remove_cgroups(job)
     lines = [l for l in proc.stdout.splitlines() if l.startswith("RESULT")]
     assert lines, proc.stderr
     return json.loads(lines[-1][len("RESULT"):])
@@ -155,3 +158,24 @@ def test_an_unreachable_scratch_folder_is_a_clear_error(tmp_path):
     os.chmod(closed, 0o700)
     with pytest.raises(sandbox.SandboxUnavailable, match=r"cannot reach the scratch folder .* mode 0700; set TMPDIR"):
         prepare_job_dir(closed / "inner" / "job", LIMITS)
+
+
+def test_memory_is_capped_for_the_whole_sandbox_where_cgroups_allow(tmp_path):
+    """RLIMIT_AS caps each process; a cgroup caps their sum (root, writable cgroups)."""
+    if not sandbox.cgroup_plan("probe", LIMITS):
+        pytest.skip("no writable memory cgroup here: the per-process limit alone applies")
+    code = (
+        "import os\nkids = []\n"
+        "for _ in range(4):\n"
+        "    pid = os.fork()\n"
+        "    if pid == 0:\n"
+        "        b = bytearray(200 << 20)\n"
+        "        for i in range(0, len(b), 4096):\n"
+        "            b[i] = 1\n"
+        "        os._exit(0)\n"
+        "    kids.append(pid)\n"
+        "r['codes'] = [os.waitpid(k, 0)[1] for k in kids]\n"
+    )
+    r = run_inside(tmp_path, code, SandboxLimits(memory_mb=512, processes=64, file_size_mb=8, tmp_mb=16))
+    assert any(code != 0 for code in r["codes"]), r  # 4 x 200 MB cannot all fit in 512 MB
+    assert not any(Path(g["dir"]).exists() for g in sandbox.cgroup_plan(tmp_path.name, LIMITS))
