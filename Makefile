@@ -29,7 +29,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 test: $(STAMP) sandbox-deps
-	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 # The sandbox needs bubblewrap; as root, install it when missing (Debian/Ubuntu).
 sandbox-deps:

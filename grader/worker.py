@@ -18,6 +18,7 @@ limit, and reads back only plain data. The worker:
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import time
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import psutil
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from nbformat import v4
@@ -76,6 +78,7 @@ class CappedClient(NotebookClient):
         self.execute_cell(cell, index)
         if not self.timed_out:
             return False
+        clear_strays(keep=_kernel_pid(self))  # what the interrupted cell left running
         saved = self.timeout
         self.timeout = PROBE_TIMEOUT
         self.timed_out = False
@@ -99,6 +102,37 @@ class CappedClient(NotebookClient):
             return None
         self.budget -= size
         return super().output(outs, msg, display_id, cell_index)
+
+
+def _kernel_pid(client: NotebookClient) -> int | None:
+    provisioner = getattr(getattr(client, "km", None), "provisioner", None)
+    return getattr(provisioner, "pid", None)
+
+
+def clear_strays(keep: int | None = None) -> None:
+    """Kill every process below the worker but ``keep`` (the live kernel): what a cell
+    left running (a fork bomb's copies of the kernel, a daemon), and reap the zombies the
+    worker adopted as subreaper, so that they free their places under the task limit."""
+    for _ in range(20):  # a fork bomb forks while we kill: repeat until nothing is left
+        try:
+            strays = [p for p in psutil.Process().children(recursive=True) if p.pid != keep]
+        except psutil.Error:
+            strays = []
+        if not strays:
+            break
+        for p in strays:
+            try:
+                p.kill()
+            except psutil.Error:
+                pass
+        psutil.wait_procs(strays, timeout=1)
+    while True:  # zombies of orphans that were re-parented to the worker
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid == 0:
+            break
 
 
 def _client(nb, spec: JobSpec, job_dir: Path, budget: int) -> CappedClient:
@@ -220,6 +254,7 @@ def run_job(job_dir: Path) -> dict:
                 record["exercises"][current[1]] = {"status": "timeout" if stuck else "crashed",
                                                    "time": 0.0, "error": None}
                 pending.pop(0)
+            clear_strays()  # the old kernel's leftovers: room for a new one
             if record["restarts"] > MAX_RESTARTS:
                 record["fatal"] = f"the kernel died {record['restarts']} times; the grader gave up"
                 break

@@ -179,3 +179,11 @@ def test_memory_is_capped_for_the_whole_sandbox_where_cgroups_allow(tmp_path):
     r = run_inside(tmp_path, code, SandboxLimits(memory_mb=512, processes=64, file_size_mb=8, tmp_mb=16))
     assert any(code != 0 for code in r["codes"]), r  # 4 x 200 MB cannot all fit in 512 MB
     assert not any(Path(g["dir"]).exists() for g in sandbox.cgroup_plan(tmp_path.name, LIMITS))
+
+
+def test_no_nested_user_namespace(tmp_path):
+    code = "import subprocess\n"
+    code += ("p = subprocess.run(['unshare', '-r', 'true'], capture_output=True)\n"
+             "r['unshare'] = p.returncode\n")
+    r = run_inside(tmp_path, code)
+    assert r["unshare"] != 0
