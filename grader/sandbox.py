@@ -122,7 +122,7 @@ def prepare_job_dir(job_dir: Path, limits: SandboxLimits) -> None:
             f"the sandbox user (uid {limits.uid}) cannot reach the scratch folder {job_dir.parent}: "
             f"{blocked} is mode {blocked.stat().st_mode & 0o777:04o}; set TMPDIR to a folder it can pass through")
     os.chmod(job_dir.parent, 0o755)
-    for root, dirs, files in os.walk(job_dir):
+    for root, _dirs, files in os.walk(job_dir):
         os.chown(root, limits.uid, limits.gid)
         for name in files:
             os.chown(os.path.join(root, name), limits.uid, limits.gid)

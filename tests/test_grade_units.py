@@ -2,8 +2,6 @@
 
 import io
 import json
-import os
-import sqlite3
 import zipfile
 from pathlib import Path
 

@@ -3,10 +3,8 @@
 Tests as data: each case is a record as the harness writes it, built by small factories.
 """
 
-import numpy as np
 import pytest
 
-import solutions
 from grader.cases import HIDDEN_PLAN, make_cases
 from grader.judge import judge_exercise, missing_reason
 from grader.reference import ReferenceGradients, expected_output

@@ -6,7 +6,6 @@ self-check passing and the demo training? Does a blank notebook run top to botto
 every self-check saying "not implemented yet"?
 """
 
-import copy
 import json
 import subprocess
 import sys

@@ -25,7 +25,6 @@ from solutions import (
     compute_cost,
     linear_activation_backward,
     linear_activation_forward,
-    linear_backward,
     linear_forward,
     relu,
     relu_backward,
