@@ -16,7 +16,7 @@ from pathlib import Path
 
 import psutil
 
-__all__ = ["WorkerRun", "run_worker", "kill_tree"]
+__all__ = ["WorkerRun", "run_worker", "kill_tree", "kill_processes"]
 
 STDERR_LIMIT = 20_000
 
@@ -38,18 +38,23 @@ class WorkerRun:
     stderr: str
 
 
+def kill_processes(procs: list[psutil.Process], timeout: float) -> None:
+    """SIGKILL every process of the list (gone ones are fine), then wait for them."""
+    for p in procs:
+        try:
+            p.kill()
+        except psutil.Error:
+            pass
+    psutil.wait_procs(procs, timeout=timeout)
+
+
 def kill_tree(proc: psutil.Process) -> None:
     """Kill a process and all its descendants, then reap them."""
     try:
         procs = proc.children(recursive=True) + [proc]
     except psutil.NoSuchProcess:
         procs = []
-    for p in procs:
-        try:
-            p.kill()
-        except psutil.NoSuchProcess:
-            pass
-    psutil.wait_procs(procs, timeout=5)
+    kill_processes(procs, timeout=5)
 
 
 def _drain(stream, keep: int, sink: list) -> None:

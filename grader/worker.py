@@ -36,6 +36,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from nbformat import v4
 
+from grader.execute import kill_processes
 from grader.job import JobSpec
 
 __all__ = ["run_job", "main"]
@@ -120,12 +121,7 @@ def clear_strays(keep: int | None = None) -> None:
             strays = []
         if not strays:
             break
-        for p in strays:
-            try:
-                p.kill()
-            except psutil.Error:
-                pass
-        psutil.wait_procs(strays, timeout=1)
+        kill_processes(strays, timeout=1)
     while True:  # zombies of orphans that were re-parented to the worker
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
