@@ -145,6 +145,14 @@ def sandbox_command(job_dir: Path, limits: SandboxLimits, inner: list[str] | Non
             argv += ["--symlink", os.readlink(d), d]
         elif os.path.isdir(d):
             argv += ["--ro-bind", d, d]
+    # the fresh filesystems first: the trees bound next may lie below /tmp (a checkout
+    # in /tmp), and a tmpfs mounted after them would hide them
+    argv += [
+        "--proc", "/proc",
+        "--dev", "/dev",
+        "--size", str(limits.tmp_bytes), "--tmpfs", "/dev/shm",
+        "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp",
+    ]
     stage_root = job_dir.parent / f"{job_dir.name}.stage"
     for i, b in enumerate(trees):
         source = b.source
@@ -159,10 +167,6 @@ def sandbox_command(job_dir: Path, limits: SandboxLimits, inner: list[str] | Non
     for loc in _reference_locations(trees):  # an installed (not editable) reference: hide it
         argv += ["--size", "4096", "--tmpfs", loc, "--remount-ro", loc]
     argv += [
-        "--proc", "/proc",
-        "--dev", "/dev",
-        "--size", str(limits.tmp_bytes), "--tmpfs", "/dev/shm",
-        "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp",
         "--bind", str(job_dir), "/job",
         "--remount-ro", "/dev",
         "--remount-ro", "/",

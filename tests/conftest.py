@@ -1,13 +1,19 @@
 """Shared pytest set-up: the ``sandbox`` marker.
 
 Tests marked ``sandbox`` need bubblewrap. Where it cannot run they are skipped with the
-reason, except in CI (``CI=true``), where a missing sandbox is a failure: CI installs
-bubblewrap itself and must never pass by skipping.
+reason, except in CI (``CI=true``), where each of them fails with that reason: CI
+installs bubblewrap itself and must never pass by skipping.
 """
 
 import os
 
 import pytest
+
+_UNAVAILABLE = pytest.StashKey[str]()
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -22,7 +28,14 @@ def pytest_collection_modifyitems(config, items):
         return
     except SandboxUnavailable as exc:
         reason = str(exc)
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        raise pytest.UsageError(f"CI must run the sandbox tests, but {reason}")
     for item in marked:
-        item.add_marker(pytest.mark.skip(reason=reason))
+        if _in_ci():
+            item.stash[_UNAVAILABLE] = reason
+        else:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def pytest_runtest_setup(item):
+    reason = item.stash.get(_UNAVAILABLE, None)
+    if reason is not None:
+        pytest.fail(f"CI must run the sandbox tests, but {reason}", pytrace=False)
