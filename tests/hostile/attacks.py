@@ -202,11 +202,16 @@ for path in reads:
 writes = ["@REPO@/pwned.txt", "@REPO@/grader/pwned.py", "@REPO@/grader/__init__.py",
           "@REPO@/solutions/dense.py", "@REPO@/.venv/pwned.pth", "@OUT_DIR@/grades.csv",
           "@OUT_DIR@/pwned.txt", "@CLASS_DIR@/ann_honest/@NB@", "/etc/pwned", "/usr/pwned"]
+def own_tmp(path):
+    # below /tmp the sandbox has its own tmpfs: a write there (say, to a checkout that
+    # lives in /tmp on the host) stays in the sandbox; the test checks the host side
+    return path.startswith("/tmp/")
+
 for path in writes:
     try:
         with open(path, "a") as f:
             f.write(TOKEN)
-        print("LEAKED wrote", path)
+        print("wrote into the sandbox's own /tmp:" if own_tmp(path) else "LEAKED wrote", path)
     except OSError as e:
         print("write refused:", path, type(e).__name__)
 
@@ -220,7 +225,7 @@ for what, act in [
 ]:
     try:
         act()
-        print("LEAKED", what)
+        print(f"{what}: in the sandbox's own /tmp" if own_tmp("@REPO@/") else "LEAKED", what)
     except OSError as e:
         print(what, "refused:", type(e).__name__)
 
