@@ -252,10 +252,13 @@ def run_job(job_dir: Path) -> dict:
                 pending.pop(0)
             clear_strays()  # the old kernel's leftovers: room for a new one
             if record["restarts"] > MAX_RESTARTS:
-                record["fatal"] = f"the kernel died {record['restarts']} times; the grader gave up"
+                record["fatal"] = f"the kernel died or hung {record['restarts']} times; the grader gave up"
                 break
             if not pending and current[0] == "exercise":
                 break
+        except Exception as exc:  # noqa: BLE001 - keep what was recorded; the grader reads the rest
+            record["fatal"] = f"the notebook's run failed: {type(exc).__name__}: {str(exc)[:300]}"
+            break
         finally:
             budget = client.budget
             record["truncated"] = record["truncated"] or client.truncated
