@@ -22,6 +22,7 @@ It comes from a TOML file (``course.toml`` by default; see docs/grading.md):
     file_size_mb = 256           # largest file it may write
     open_files = 1024
     tmp_mb = 512                 # size of /tmp and of /dev/shm
+    job_mb = 1024                # disk its job folder may take; past it, it is stopped
     uid = 65534                  # the unprivileged user it runs as (when the grader is root)
     gid = 65534
 
@@ -96,6 +97,8 @@ class SandboxLimits:
         file_size_mb: the largest file the sandbox may write (RLIMIT_FSIZE).
         open_files: open file descriptors per process (RLIMIT_NOFILE).
         tmp_mb: size of the sandbox's /tmp and of its /dev/shm (each).
+        job_mb: disk the job folder may take (checked every second; past it, the
+            notebook is stopped).
         uid / gid: the unprivileged user and group it runs as, when the grader is root.
     """
 
@@ -105,6 +108,7 @@ class SandboxLimits:
     file_size_mb: int = 256
     open_files: int = 1024
     tmp_mb: int = 512
+    job_mb: int = 1024
     uid: int = 65534
     gid: int = 65534
 
@@ -119,6 +123,10 @@ class SandboxLimits:
     @property
     def tmp_bytes(self) -> int:
         return self.tmp_mb * 2**20
+
+    @property
+    def job_bytes(self) -> int:
+        return self.job_mb * 2**20
 
 
 @dataclass(frozen=True)

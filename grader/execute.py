@@ -7,6 +7,7 @@ worker and every process below it (the kernel, anything the kernel started) are 
 
 from __future__ import annotations
 
+import os
 import subprocess
 import threading
 import sys
@@ -30,12 +31,14 @@ class WorkerRun:
         timed_out: the wall-clock limit was reached and the process tree was killed.
         duration: seconds from start to end.
         stderr: the end of the worker's standard error, for diagnosis.
+        disk_exceeded: the job folder outgrew its disk limit and the process tree was killed.
     """
 
     returncode: int
     timed_out: bool
     duration: float
     stderr: str
+    disk_exceeded: bool = False
 
 
 def kill_processes(procs: list[psutil.Process], timeout: float) -> None:
@@ -65,8 +68,41 @@ def _drain(stream, keep: int, sink: list) -> None:
     sink.append(tail)
 
 
-def run_worker(job_dir: Path, wall_clock: float, command: list[str] | None = None) -> WorkerRun:
-    """Run ``python -m grader.worker JOB_DIR`` (or ``command``) and wait at most ``wall_clock`` s."""
+MAX_ENTRIES = 100_000
+
+
+def disk_usage(folder: Path, max_entries: int = MAX_ENTRIES) -> float:
+    """Bytes of disk a folder takes (allocated blocks, so sparse files count for what they
+    use), walked without recursion and without following links; ``inf`` when it holds
+    more than ``max_entries`` entries, which is a flood in itself."""
+    total, entries, stack = 0, 0, [str(folder)]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as it:
+                for entry in it:
+                    entries += 1
+                    if entries > max_entries:
+                        return float("inf")
+                    try:
+                        st = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    blocks = getattr(st, "st_blocks", None)
+                    total += st.st_size if blocks is None else blocks * 512
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+        except OSError:
+            continue
+    return total
+
+
+def run_worker(job_dir: Path, wall_clock: float, command: list[str] | None = None,
+               disk_limit: int | None = None, poll: float = 1.0) -> WorkerRun:
+    """Run ``python -m grader.worker JOB_DIR`` (or ``command``) and wait at most ``wall_clock`` s.
+
+    With ``disk_limit`` (bytes), the job folder's size is checked every ``poll`` seconds
+    and the whole process tree is killed when it grows past the limit.
+    """
     command = command or [sys.executable, "-m", "grader.worker", str(job_dir)]
     start = time.monotonic()
     popen = subprocess.Popen(
@@ -77,15 +113,25 @@ def run_worker(job_dir: Path, wall_clock: float, command: list[str] | None = Non
     sink: list[bytes] = []
     reader = threading.Thread(target=_drain, args=(popen.stderr, STDERR_LIMIT, sink), daemon=True)
     reader.start()
-    timed_out = False
+    timed_out = disk_exceeded = False
+    deadline = start + wall_clock
     try:
-        popen.wait(timeout=wall_clock)
-    except subprocess.TimeoutExpired:
-        timed_out = True
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                timed_out = True
+                break
+            try:
+                popen.wait(timeout=min(poll, remaining) if disk_limit else remaining)
+                break
+            except subprocess.TimeoutExpired:
+                if disk_limit and disk_usage(job_dir) > disk_limit:
+                    disk_exceeded = True
+                    break
     finally:
         kill_tree(proc)  # also what the worker may have left behind
         popen.wait()
         reader.join(timeout=5)
         popen.stderr.close()
     tail = sink[0].decode("utf-8", "replace") if sink else ""
-    return WorkerRun(popen.returncode, timed_out, time.monotonic() - start, tail)
+    return WorkerRun(popen.returncode, timed_out, time.monotonic() - start, tail, disk_exceeded)

@@ -268,14 +268,19 @@ def grade_submission(
         if sandbox is not None:
             prepare_job_dir(job_dir, sandbox)
             command = sandbox_command(job_dir, sandbox)
-        worker = run(job_dir, limits.notebook_timeout, command)
+        worker = run(job_dir, limits.notebook_timeout, command,
+                     disk_limit=(sandbox or config.sandbox).job_bytes)
         try:
             execution = read_json(job_dir / "execution.json", root=job_dir)
             if not isinstance(execution, dict):
                 raise UntrustedFileError("execution.json is not an object")
         except UntrustedFileError as exc:
-            execution = {"fatal": None if worker.timed_out else f"the worker left no readable record ({exc})"}
+            stopped = worker.timed_out or getattr(worker, "disk_exceeded", False)
+            execution = {"fatal": None if stopped else f"the worker left no readable record ({exc})"}
         notes = _notes(execution, worker.timed_out, limits.notebook_timeout)
+        if getattr(worker, "disk_exceeded", False):
+            notes.insert(0, f"the notebook wrote more than {(sandbox or config.sandbox).job_mb} MB into its "
+                            "folder (or too many files) and was stopped")
         cells = [c for c in execution.get("cells", []) if isinstance(c, dict)]
         statuses = execution.get("exercises", {}) if isinstance(execution.get("exercises"), dict) else {}
 

@@ -53,6 +53,12 @@ class _Bind:
     dest: str
 
 
+def _python() -> str:
+    """The interpreter's path, normalized without resolving links: ``tests/../.venv/bin/python``
+    must become ``.venv/bin/python`` (only the venv is mounted), and stay in the venv."""
+    return os.path.normpath(os.path.abspath(sys.executable))
+
+
 def _python_trees() -> list[_Bind]:
     """The interpreter, the virtual environment and the grader package, at their own paths."""
     trees: list[str] = []
@@ -134,7 +140,8 @@ def sandbox_command(job_dir: Path, limits: SandboxLimits, inner: list[str] | Non
     Writes the launch spec beside the job folder (``<job>.sandbox.json``), where the
     sandbox cannot see it.
     """
-    inner = inner or [sys.executable, "-m", "grader.worker", "/job"]
+    python = _python()
+    inner = inner or [python, "-m", "grader.worker", "/job"]
     root = os.geteuid() == 0
     trees = _python_trees()
     stage_binds: list[list[str]] = []
@@ -173,7 +180,7 @@ def sandbox_command(job_dir: Path, limits: SandboxLimits, inner: list[str] | Non
         "--clearenv",
     ]
     env = {
-        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "PATH": f"{Path(python).parent}:/usr/bin:/bin",
         "HOME": "/tmp",
         "LANG": "C.UTF-8",
         "PYTHONDONTWRITEBYTECODE": "1",
@@ -300,7 +307,7 @@ def _probe(limits: SandboxLimits) -> str | None:
         job = Path(tmp) / "job"
         job.mkdir()
         prepare_job_dir(job, limits)
-        cmd = sandbox_command(job, limits, inner=[sys.executable, "-c", "import grader, numpy"])
+        cmd = sandbox_command(job, limits, inner=[_python(), "-c", "import grader, numpy"])
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
         except (OSError, subprocess.TimeoutExpired) as exc:

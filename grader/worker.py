@@ -110,6 +110,20 @@ def _kernel_pid(client: NotebookClient) -> int | None:
     return getattr(provisioner, "pid", None)
 
 
+def _kernel_first_to_go(client: NotebookClient) -> None:
+    """Make the kernel, and every process it forks, the out-of-memory killer's first
+    choice: a notebook that exhausts the sandbox's memory then loses its kernel (which
+    the worker restarts), not the worker."""
+    pid = _kernel_pid(client)
+    if pid is None:
+        return
+    try:
+        with open(f"/proc/{pid}/oom_score_adj", "w") as f:
+            f.write("1000")
+    except OSError:
+        pass
+
+
 def clear_strays(keep: int | None = None) -> None:
     """Kill every process below the worker but ``keep`` (the live kernel): what a cell
     left running (a fork bomb's copies of the kernel, a daemon), and reap the zombies the
@@ -207,6 +221,7 @@ def run_job(job_dir: Path) -> dict:
         current = None
         try:
             with client.setup_kernel():
+                _kernel_first_to_go(client)
                 for index, cell in enumerate(work.cells):
                     if index in skip:
                         continue

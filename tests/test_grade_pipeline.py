@@ -149,3 +149,16 @@ def test_a_loop_that_swallows_interrupts_costs_only_its_cell_and_its_exercise(tm
     assert statuses(r) == {"batchnorm_backward": "passed", "batchnorm_backward_alt": "passed",
                            "dropout_backward": "timeout"}, [e.feedback for e in r.exercises]
     assert any("cell 2" in n and "interrupted after the time limit" in n for n in r.notes), r.notes
+
+
+def test_a_notebook_that_fills_its_folder_is_stopped(tmp_path):
+    stem = "03_batchnorm_dropout_backward"
+    nb = built(stem, solved=True)
+    insert_code(nb, 1, "import time\nfor i in range(40):\n"
+                       "    open(f'fill{i}', 'wb').write(b'x' * (8 << 20))\n    time.sleep(0.1)")
+    config = CourseConfig().with_limits(cell_timeout=30, notebook_timeout=120).with_sandbox(job_mb=32)
+    start = time.monotonic()
+    r = grade(write_nb(nb, tmp_path / "fil" / f"{stem}.ipynb"), stem, config)
+    assert time.monotonic() - start < 20
+    assert r.notes[0] == "the notebook wrote more than 32 MB into its folder (or too many files) and was stopped"
+    assert set(statuses(r).values()) == {"not_run"}

@@ -241,3 +241,18 @@ def test_no_link_is_followed_anywhere_below_the_job_folder(tmp_path):
     (job / "out").symlink_to(elsewhere)  # a student points its results at someone else's
     with pytest.raises(UntrustedFileError, match="cannot be opened safely"):
         read_outputs(job, "relu_backward")
+
+
+def test_disk_usage_counts_blocks_follows_no_link_and_stops_at_a_flood(tmp_path):
+    from grader.execute import disk_usage
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "data").write_bytes(b"x" * (1 << 20))
+    with open(tmp_path / "sparse", "wb") as f:  # 1 TB apparent size, almost no blocks
+        f.truncate(1 << 40)
+    (tmp_path / "link").symlink_to("/usr")
+    used = disk_usage(tmp_path)
+    assert (1 << 20) <= used < (4 << 20)
+    for i in range(30):
+        (tmp_path / f"f{i}").touch()
+    assert disk_usage(tmp_path, max_entries=20) == float("inf")

@@ -410,12 +410,10 @@ print("HUGE-FILES-DONE")
 MANY_FILES = """\
 import os, time
 os.makedirs("/job/many", exist_ok=True)
-start, n = time.monotonic(), 0
-while time.monotonic() - start < 2:
-    for _ in range(1000):
-        open(f"/job/many/{n}", "w").close()
-        n += 1
+for n in range(120_000):                     # more entries than the watchdog walks
+    open(f"/job/many/{n}", "w").close()
 print("MANY-FILES", n)
+time.sleep(5)                                # stay over the limit until the watchdog looks
 """
 
 KILL_PARENT = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"
@@ -670,6 +668,8 @@ try:
 except OSError as e:
     print("stopped:", e.strerror)
 print(f"wrote {written} MB into /job")
+import time
+time.sleep(5)                                # stay over the limit until the watchdog looks
 """
 
 DEEP_DIRS = """\
@@ -843,9 +843,9 @@ ATTACKS: tuple[Attack, ...] = (
     # files
     Attack("files_outside", PPP, cells=((TOP, FILES),), says="FILES-DONE"),
     Attack("huge_files", PPP, cells=((TOP, HUGE_FILES),), says="HUGE-FILES-DONE"),
-    Attack("many_files", PPP, cells=((TOP, MANY_FILES),), says="MANY-FILES"),
-    # documented as not defended: the files are removed with the job folder
-    Attack("disk_fill", PPP, cells=((TOP, DISK_FILL),), says="MB into /job"),
+    # the job folder's disk is watched: past job_mb (1 GB) or 100,000 entries, it is stopped
+    Attack("many_files", "not_run", cells=((TOP, MANY_FILES),), says="or too many files) and was stopped"),
+    Attack("disk_fill", "not_run", cells=((TOP, DISK_FILL),), says="or too many files) and was stopped"),
     Attack("gigabyte_output", PPP, cells=((TOP, GIGABYTE),), says="printed more than the output limit"),
     # the reference and the hidden cases
     Attack("import_solutions", "not_implemented", blank=True, cells=((END, IMPORT_SOLUTIONS),),
