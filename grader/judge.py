@@ -290,12 +290,19 @@ def judge_exercise(
     total = sum(c.weight for c in checks) or 1.0
     earned = sum(c.weight for c in checks if c.passed)
     score = round(points * earned / total, 4)
+    feedback = _summary(name, status, checks, reason)
+    changed = sorted({c for e in entries if isinstance(e, dict) for c in e.get("changed", [])})
+    if changed and status not in ("missing", "not_run"):
+        feedback += (f"\nNote: {name} changes its input{'s' if len(changed) > 1 else ''} "
+                     f"{', '.join(changed)} in place. A backward pass should leave its inputs as it found "
+                     "them (in L_model_backward, an overwritten dA corrupts the other layers' gradients). "
+                     "This costs no points.")
     return ExerciseResult(
         exercise=name,
         status=status,
         score=score,
         max_score=float(points),
-        feedback=_summary(name, status, checks, reason),
+        feedback=feedback,
         checks=tuple(checks),
         case_labels=tuple(c.label for c in cases),
         duration=duration,

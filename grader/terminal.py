@@ -91,8 +91,10 @@ def check_report(result: SubmissionResult) -> str:
     for note in result.notes:
         lines.append(f"⚠️  {note}")
     for e in result.exercises:
-        if e.status != "passed":
-            lines += ["", f"{e.exercise}:"] + ["  " + l for l in e.feedback.splitlines()]
+        shown = e.feedback.splitlines() if e.status != "passed" else [
+            l for l in e.feedback.splitlines() if l.startswith("Note:")]
+        if shown:
+            lines += ["", f"{e.exercise}:"] + ["  " + l for l in shown]
     n_pass = sum(e.status == "passed" for e in result.exercises)
     lines += ["", f"{n_pass} of {len(result.exercises)} exercises pass "
                   f"({_fmt(result.score)}/{_fmt(result.max_score)} points on the public cases)."]

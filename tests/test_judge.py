@@ -157,3 +157,22 @@ def test_public_cases_reveal_values():
     outputs = [dZ * 2 for dZ in expected]
     r = judge("relu_backward", outputs, reveal=True, gradients=False)
     assert "got " in r.feedback and "expected " in r.feedback
+
+
+def test_changing_an_input_in_place_is_flagged_and_costs_nothing():
+    cases, expected = cases_of("relu_backward")
+    rec = record(expected)
+    for entry in rec["cases"]:
+        entry["changed"] = ["dA"]
+    r = judge("relu_backward", rec=rec)
+    assert r.status == "passed" and r.score == r.max_score
+    assert "Note: relu_backward changes its input dA in place" in r.feedback
+    assert "This costs no points." in r.feedback
+
+
+def test_update_parameters_may_update_its_dict_in_place():
+    # the harness never reports positions the exercise may change (Exercise.may_mutate)
+    from grader.exercises import exercise
+
+    assert exercise("update_parameters").may_mutate == (0,)
+    assert "Note:" not in judge("update_parameters").feedback
