@@ -30,7 +30,7 @@ from grader.cases import Case
 from grader.config import CourseConfig, SandboxLimits
 from grader.execute import run_worker
 from grader.exercises import NOTEBOOKS
-from grader.job import JobSpec, UntrustedFileError, read_json, read_outputs, write_job
+from grader.job import JobSpec, UntrustedFileError, read_execution, read_outputs, write_job
 from grader.judge import GradientChecker, judge_exercise
 from grader.results import ExerciseResult, SubmissionResult
 from grader.sandbox import prepare_job_dir, remove_cgroups, sandbox_command
@@ -194,43 +194,24 @@ def _read_notebook(path: Path) -> tuple[bytes | None, str, str | None]:
     return data, sha, None
 
 
-def _int(value: Any, default: int = 0) -> int:
-    """An integer from untrusted data, or ``default``."""
-    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 1e9 else default
-
-
-def _text(value: Any, limit: int) -> str:
-    return value[:limit] if isinstance(value, str) else ""
-
-
-def _cell_error(cell: dict) -> dict:
-    """A cell's error from the worker's untrusted record, as plain capped strings."""
-    err = cell.get("error") if isinstance(cell.get("error"), dict) else {}
-    return {"index": _int(cell.get("index")), "status": _text(cell.get("status"), 20),
-            "error": {"ename": _text(err.get("ename"), 200), "evalue": _text(err.get("evalue"), 1000),
-                      "traceback": _text(err.get("traceback"), 4000)}}
-
-
 def _notes(execution: dict, worker_timed_out: bool, wall_clock: float) -> list[str]:
+    """Notebook-level notes from the worker's (cleaned) record."""
     notes = []
     if worker_timed_out:
         notes.append(f"the notebook ran longer than {wall_clock:g} s in all and was stopped")
-    if execution.get("fatal"):
-        notes.append(_text(execution["fatal"], 500) or "the worker reported a failure")
-    cells = execution.get("cells") if isinstance(execution.get("cells"), list) else []
-    for cell in cells[:200]:
-        if not isinstance(cell, dict):
-            continue
-        status = cell.get("status")
+    if execution["fatal"] is not None:
+        notes.append(execution["fatal"] or "the worker reported a failure")
+    for cell in execution["cells"][:200]:
+        status = cell["status"]
         if status in ("error", "timeout", "died") and len(notes) < NOTES_LIMIT:
-            err = cell.get("error") if isinstance(cell.get("error"), dict) else {}
+            err = cell["error"] or {"ename": "", "evalue": ""}
             what = {"died": "killed the kernel; it was skipped after a restart",
                     "timeout": "was interrupted after the time limit"}.get(
-                status, f"raised {_text(err.get('ename'), 100) or 'an error'}: {_text(err.get('evalue'), 200)}")
-            first = _text(cell.get("first_line"), 80)
-            number = _int(cell.get("index")) + 1
+                status, f"raised {err['ename'][:100] or 'an error'}: {err['evalue'][:200]}")
+            first = cell["first_line"][:80]
+            number = cell["index"] + 1
             notes.append(f"cell {number} ({first}) {what}" if first else f"cell {number} {what}")
-    if execution.get("truncated"):
+    if execution["truncated"]:
         notes.append("the notebook printed more than the output limit; the rest was dropped")
     return notes
 
@@ -271,18 +252,17 @@ def grade_submission(
         worker = run(job_dir, limits.notebook_timeout, command,
                      disk_limit=(sandbox or config.sandbox).job_bytes)
         try:
-            execution = read_json(job_dir / "execution.json", root=job_dir)
-            if not isinstance(execution, dict):
-                raise UntrustedFileError("execution.json is not an object")
+            execution = read_execution(job_dir, limits.output_limit)
         except UntrustedFileError as exc:
             stopped = worker.timed_out or getattr(worker, "disk_exceeded", False)
-            execution = {"fatal": None if stopped else f"the worker left no readable record ({exc})"}
+            execution = {"fatal": None if stopped else f"the worker left no readable record ({exc})",
+                         "truncated": False, "output": "", "cells": [], "exercises": {}}
         notes = _notes(execution, worker.timed_out, limits.notebook_timeout)
         if getattr(worker, "disk_exceeded", False):
             notes.insert(0, f"the notebook wrote more than {(sandbox or config.sandbox).job_mb} MB into its "
                             "folder (or too many files) and was stopped")
-        cells = [c for c in execution.get("cells", []) if isinstance(c, dict)]
-        statuses = execution.get("exercises", {}) if isinstance(execution.get("exercises"), dict) else {}
+        cells = execution["cells"]
+        statuses = execution["exercises"]
 
         results = []
         for name in NOTEBOOKS[sub.assignment]:
@@ -304,12 +284,14 @@ def grade_submission(
                 results.append(ExerciseResult(name, "error", 0.0, float(points[name]),
                                               f"the grader could not judge the results of {name} "
                                               f"({type(exc).__name__}); see the notes"))
-        output = _text(execution.get("output"), limits.output_limit)
         return SubmissionResult(
             sub.student, sub.assignment, str(sub.path), sha, tuple(results),
             notes=tuple(notes),
-            cell_errors=tuple(_cell_error(c) for c in cells if c.get("status") in ("error", "timeout", "died"))[:NOTES_LIMIT],
-            output=output,
+            cell_errors=tuple(
+                {"index": c["index"], "status": c["status"],
+                 "error": c["error"] or {"ename": "", "evalue": "", "traceback": ""}}
+                for c in cells if c["status"] in ("error", "timeout", "died"))[:NOTES_LIMIT],
+            output=execution["output"],
             duration=time.monotonic() - start,
             execution_time=worker.duration,
         )

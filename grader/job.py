@@ -37,6 +37,7 @@ __all__ = [
     "read_json",
     "read_npz",
     "read_outputs",
+    "read_execution",
     "MAX_JSON_BYTES",
     "MAX_NPZ_BYTES",
 ]
@@ -252,6 +253,49 @@ def _clean_entry(entry: Any, arrays: dict[str, np.ndarray]) -> dict:
     elif "output" in entry:
         clean["output"] = decode(entry["output"], arrays)
     return clean
+
+
+CELL_STATUSES = ("ok", "error", "timeout", "died", "skipped")
+
+
+def _clean_cell(cell: Any) -> dict | None:
+    """One cell of the worker's record, with known keys of known types (None if not a record)."""
+    if not isinstance(cell, dict):
+        return None
+    index, err = cell.get("index"), cell.get("error")
+    ok_index = isinstance(index, int) and not isinstance(index, bool) and 0 <= index < 10**6
+    return {
+        "index": index if ok_index else 0,
+        "first_line": _string(cell.get("first_line"), 200) or "",
+        "status": cell.get("status") if cell.get("status") in CELL_STATUSES else "unknown",
+        "time": _number(cell.get("time")),
+        "error": {"ename": _string(err.get("ename"), 200) or "",
+                  "evalue": _string(err.get("evalue"), 1000) or "",
+                  "traceback": _string(err.get("traceback"), 4000) or ""} if isinstance(err, dict) else None,
+    }
+
+
+def read_execution(job_dir: Path, output_limit: int) -> dict:
+    """The worker's ``execution.json``, every field checked for its type and size:
+    ``{"fatal": str | None, "truncated": bool, "output": str, "cells": [...],
+    "exercises": {name: {"status": str}}}``.
+
+    Raises:
+        UntrustedFileError: when the file is missing, a link, too large or malformed.
+    """
+    data = read_json(job_dir / "execution.json", root=job_dir)
+    if not isinstance(data, dict):
+        raise UntrustedFileError("execution.json is not an object")
+    cells = data.get("cells") if isinstance(data.get("cells"), list) else []
+    exercises = data.get("exercises") if isinstance(data.get("exercises"), dict) else {}
+    return {
+        "fatal": _string(data.get("fatal"), 500),
+        "truncated": data.get("truncated") is True,
+        "output": (_string(data.get("output"), output_limit) or ""),
+        "cells": [c for c in map(_clean_cell, cells[:10_000]) if c is not None],
+        "exercises": {k[:100]: {"status": _string(v.get("status"), 20)}
+                      for k, v in list(exercises.items())[:100] if isinstance(v, dict)},
+    }
 
 
 def read_outputs(job_dir: Path, exercise: str) -> dict:

@@ -165,7 +165,7 @@ def _error_check(i: int, case: Case, error: ErrorInfo, ids: list[str]) -> list[C
 def missing_reason(name: str, cells: list[dict]) -> str:
     """Why a graded function is not defined, from the notebook's executed cells."""
     header = f"# GRADED FUNCTION: {name}"
-    mine = [c for c in cells if c.get("first_line", "").strip() == header]
+    mine = [c for c in cells if c["first_line"].strip() == header]
     if not mine:
         return (f"{name} is not defined after running your notebook, and no cell starts with "
                 f"'{header}': was the graded cell deleted or renamed?")

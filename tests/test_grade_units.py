@@ -256,3 +256,23 @@ def test_disk_usage_counts_blocks_follows_no_link_and_stops_at_a_flood(tmp_path)
     for i in range(30):
         (tmp_path / f"f{i}").touch()
     assert disk_usage(tmp_path, max_entries=20) == float("inf")
+
+
+def test_the_execution_record_is_typed_at_the_boundary(tmp_path):
+    from grader.job import read_execution
+
+    job = tmp_path / "job"
+    job.mkdir()
+    forged = {"fatal": 3, "truncated": "yes", "output": "x" * 100,
+              "cells": [{"index": "one", "status": "error", "first_line": ["#"], "error": {"ename": 1}},
+                        "not a cell", {"index": True, "status": "weird"}],
+              "exercises": {"relu_backward": {"status": ["ok"]}, "x": 5}}
+    (job / "execution.json").write_text(json.dumps(forged))
+    rec = read_execution(job, output_limit=10)
+    assert rec["fatal"] is None and rec["truncated"] is False and rec["output"] == "x" * 10
+    assert rec["cells"] == [
+        {"index": 0, "first_line": "", "status": "error", "time": 0.0,
+         "error": {"ename": "", "evalue": "", "traceback": ""}},
+        {"index": 0, "first_line": "", "status": "unknown", "time": 0.0, "error": None},
+    ]
+    assert rec["exercises"] == {"relu_backward": {"status": None}}
