@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["RTOL", "ATOL_SCALE", "Mismatch", "Comparison", "compare_arrays", "render_text"]
+__all__ = ["RTOL", "ATOL_SCALE", "Mismatch", "Comparison", "compare_arrays", "render_text", "scale_factor"]
 
 RTOL = 1e-7
 ATOL_SCALE = 1e-9
@@ -102,18 +102,27 @@ def _fmt_shape(shape: tuple[int, ...] | None) -> str:
     return "None" if shape is None else str(tuple(shape))
 
 
-def _factor_hint(got: np.ndarray, expected: np.ndarray) -> str | None:
-    """If ``got`` is ``k * expected`` for a scalar k (not 1), say so."""
-    e = expected.astype(np.float64).ravel()
-    g = got.astype(np.float64).ravel()
+def scale_factor(got, expected, tol: float = 1e-6) -> float | None:
+    """The scalar k with ``got == k * expected`` (least squares, residual at most ``tol``
+    times ``|got|``), or None when there is none or the arrays are not numbers."""
+    try:
+        g = np.asarray(got, dtype=np.float64).ravel()
+        e = np.asarray(expected, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        return None
     ee = float(e @ e)
-    if ee == 0.0 or g.size < 2 or not np.all(np.isfinite(g)):
+    if g.shape != e.shape or ee == 0.0 or not np.all(np.isfinite(g)):
         return None
     k = float(g @ e) / ee
-    if abs(k) < 1e-12 or abs(k - 1.0) < 1e-6:
+    if np.linalg.norm(g - k * e) > tol * max(np.linalg.norm(g), 1e-300):
         return None
-    resid = np.linalg.norm(g - k * e) / max(np.linalg.norm(g) + np.linalg.norm(k * e), 1e-300)
-    if resid > 1e-6:
+    return k
+
+
+def _factor_hint(got: np.ndarray, expected: np.ndarray) -> str | None:
+    """If ``got`` is ``k * expected`` for a scalar k (not 1), say so."""
+    k = scale_factor(got, expected) if got.size >= 2 else None
+    if k is None or abs(k) < 1e-12 or abs(k - 1.0) < 1e-6:
         return None
     if abs(k + 1.0) < 1e-6:
         return "the values have the wrong sign"

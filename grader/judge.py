@@ -20,7 +20,7 @@ import numpy as np
 
 from grader.cases import Case
 from grader.checking import ErrorInfo, compare_outputs
-from grader.compare import Comparison, render_text
+from grader.compare import Comparison, render_text, scale_factor
 from grader.exercises import exercise
 from grader.results import Check, ExerciseResult
 
@@ -63,17 +63,8 @@ def named_scalars(case: Case) -> dict[str, float]:
 
 def _factor_name(c: Comparison, got: Any, expected: np.ndarray, scalars: dict[str, float]) -> str | None:
     """"off by a factor of m = 11" when the output is the expected one times a named scalar."""
-    if c.status != "values" or not scalars:
-        return None
-    try:
-        g, e = np.asarray(got, dtype=np.float64).ravel(), np.asarray(expected, dtype=np.float64).ravel()
-    except (TypeError, ValueError):
-        return None
-    ee = float(e @ e)
-    if ee == 0.0 or not np.all(np.isfinite(g)):
-        return None
-    k = float(g @ e) / ee
-    if np.linalg.norm(g - k * e) > 1e-6 * max(np.linalg.norm(g), 1e-300):
+    k = scale_factor(got, expected) if c.status == "values" and scalars else None
+    if k is None:
         return None
     for label, s in scalars.items():
         if s not in (0, 1) and abs(k - s) <= 1e-6 * abs(s):
