@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["RTOL", "ATOL_SCALE", "Mismatch", "Comparison", "compare_arrays", "render_text", "scale_factor"]
+__all__ = ["RTOL", "ATOL_SCALE", "Mismatch", "Comparison", "compare_arrays", "render_text", "scale_factor",
+           "where_grid", "MAX_GRID"]
 
 RTOL = 1e-7
 ATOL_SCALE = 1e-9
@@ -230,6 +231,59 @@ def compare_arrays(
         max_abs=float(absdiff.max()), max_rel=float(rel.max()),
         worst=worst, hint=hint, mismatch_mask=bad,
     )
+
+
+MAX_GRID = 48
+
+
+def _block_mean(a: np.ndarray, size: int) -> np.ndarray:
+    """Shrink a 2-D array to at most ``size`` x ``size`` by averaging blocks."""
+    for axis in (0, 1):
+        n = a.shape[axis]
+        if n > size:
+            k = -(-n // size)
+            pad = [(0, 0), (0, 0)]
+            pad[axis] = (0, (-n) % k)
+            counts = np.pad(np.ones_like(a), pad).reshape(
+                (-1, k, a.shape[1] + pad[1][1]) if axis == 0 else (a.shape[0], -1, k)).sum(axis=axis + 1)
+            a = np.pad(a, pad).reshape(
+                (-1, k, a.shape[1] + pad[1][1]) if axis == 0 else (a.shape[0], -1, k)).sum(axis=axis + 1) / counts
+    return a
+
+
+def where_grid(mask: np.ndarray | None, axes: tuple[str, ...] = ()) -> dict | None:
+    """Where the wrong elements of an array are, as a small 2-D grid for a heatmap.
+
+    Each cell is the share (0..1) of wrong elements there: a 2-D array is shown as it
+    is; a 4-D one ``(m, n_H, n_W, n_C)`` or ``(f, f, n_C_prev, n_C)`` as its two middle
+    axes or its first two, averaged over the others; a 1-D one as a row; a 3-D one
+    averaged over its first axis. Larger than :data:`MAX_GRID` per side: block averages.
+    No element values: safe for hidden cases.
+
+    Args:
+        mask: the comparison's boolean mismatch mask.
+        axes: names of the array's axes (for the labels), e.g. ``("m", "n_H", "n_W", "n_C")``.
+    """
+    if mask is None or mask.ndim == 0 or not mask.any():
+        return None
+    names = list(axes) if len(axes) == mask.ndim else [f"axis {i}" for i in range(mask.ndim)]
+    keep_axes = [i for i, n in enumerate(mask.shape) if n != 1] or [mask.ndim - 1]
+    m = mask.astype(np.float64).reshape([mask.shape[i] for i in keep_axes])
+    names = [names[i] for i in keep_axes]
+    if m.ndim == 1:
+        rows, cols, over, grid = "", names[0], [], m[None, :]
+    elif m.ndim == 2:
+        rows, cols, over, grid = names[0], names[1], [], m
+    elif m.ndim == 3:
+        rows, cols, over, grid = names[1], names[2], [names[0]], m.mean(axis=0)
+    else:
+        kernel = m.ndim == 4 and names[0] == names[1]  # (f, f, n_C_prev, n_C): the kernel's rows and columns
+        keep = (0, 1) if kernel else (1, 2)
+        other = tuple(i for i in range(m.ndim) if i not in keep)
+        rows, cols, over, grid = names[keep[0]], names[keep[1]], [names[i] for i in other], m.mean(axis=other)
+    grid = _block_mean(grid, MAX_GRID)
+    return {"grid": np.round(grid, 3).tolist(), "rows": rows, "cols": cols, "over": over,
+            "shape": list(mask.shape)}
 
 
 def _fmt_index(index: tuple[int, ...]) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Exercise", "NOTEBOOKS", "PROVIDED", "EXERCISES", "exercise"]
+__all__ = ["Exercise", "NOTEBOOKS", "PROVIDED", "EXERCISES", "HELPERS", "AXES", "exercise", "output_axes"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,44 @@ PROVIDED: dict[str, tuple[str, ...]] = {
     _NB2: ("zero_pad", "conv_forward", "pool_forward"),
     _NB3: ("batchnorm_forward", "dropout_forward"),
 }
+
+
+#: The graded functions each graded function is expected to call (its helpers), so that a
+#: mistake in a helper is blamed there and not in its caller.
+HELPERS: dict[str, tuple[str, ...]] = {
+    "linear_activation_backward": ("relu_backward", "sigmoid_backward", "linear_backward"),
+    "L_model_backward": ("linear_activation_backward", "relu_backward", "sigmoid_backward", "linear_backward"),
+    "pool_backward": ("create_mask_from_window", "distribute_value"),
+}
+
+_DENSE = {"dZ": ("n_l", "m"), "dA_prev": ("n_{l-1}", "m"), "dW": ("n_l", "n_{l-1}"), "db": ("n_l", "1")}
+_IMAGE = ("m", "n_H_prev", "n_W_prev", "n_C_prev")
+
+#: Names of the axes of each output, for heatmaps of where an output is wrong.
+AXES: dict[str, dict[str, tuple[str, ...]]] = {
+    "relu_backward": _DENSE, "sigmoid_backward": _DENSE,
+    "linear_backward": _DENSE, "linear_activation_backward": _DENSE,
+    "conv_backward": {"dA_prev": _IMAGE, "dW": ("f", "f", "n_C_prev", "n_C"), "db": ("1", "1", "1", "n_C")},
+    "pool_backward": {"dA_prev": _IMAGE},
+    "create_mask_from_window": {"mask": ("f", "f")},
+    "distribute_value": {"a": ("n_H", "n_W")},
+    "batchnorm_backward": {"dx": ("N", "D"), "dgamma": ("D",), "dbeta": ("D",)},
+    "batchnorm_backward_alt": {"dx": ("N", "D"), "dgamma": ("D",), "dbeta": ("D",)},
+    "dropout_backward": {"dx": ("N", "D")},
+}
+
+
+def output_axes(name: str, output: str) -> tuple[str, ...]:
+    """The axis names of one output (``grads["dW2"]`` and the like: by its prefix)."""
+    table = AXES.get(name, {})
+    if output in table:
+        return table[output]
+    key = output.rstrip("0123456789")
+    if name == "L_model_backward":
+        return {"dA": ("n_l", "m"), "dW": ("n_l", "n_{l-1}"), "db": ("n_l", "1")}.get(key, ())
+    if name == "update_parameters":
+        return {"W": ("n_l", "n_{l-1}"), "b": ("n_l", "1")}.get(key, ())
+    return ()
 
 
 def exercise(name: str) -> Exercise:

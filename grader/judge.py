@@ -20,8 +20,8 @@ import numpy as np
 
 from grader.cases import Case
 from grader.checking import ErrorInfo, compare_outputs
-from grader.compare import Comparison, render_text, scale_factor
-from grader.exercises import exercise
+from grader.compare import Comparison, render_text, scale_factor, where_grid
+from grader.exercises import exercise, output_axes
 from grader.results import Check, ExerciseResult
 
 __all__ = ["judge_exercise", "named_scalars", "missing_reason"]
@@ -120,7 +120,11 @@ def _value_checks(i: int, case: Case, got: Any, expected: Any, reveal: bool) -> 
         if extra:
             first, _, rest = text.partition("\n")
             text = first + "; " + "; ".join(extra) + (("\n" + rest) if rest else "")
-        checks.append(Check(f"case{i}:{n}", "value", i, False, f"{prefix}: {text}", detail=c.to_dict(reveal=reveal)))
+        detail = c.to_dict(reveal=reveal)
+        where = where_grid(c.mismatch_mask, output_axes(case.exercise, n))
+        if where is not None:
+            detail["where"] = where
+        checks.append(Check(f"case{i}:{n}", "value", i, False, f"{prefix}: {text}", detail=detail))
     return absent + checks
 
 

@@ -20,9 +20,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Check", "ExerciseResult", "SubmissionResult", "STATUSES"]
+__all__ = ["Check", "Finding", "ExerciseResult", "SubmissionResult", "STATUSES", "FINDING_KINDS"]
 
 STATUSES = ("passed", "partial", "failed", "not_implemented", "error", "missing", "timeout", "not_run")
+
+#: What a finding is, from most to least specific:
+#: ``mistake`` (a catalogued mistake reproduces the output: grader/mistakes/),
+#: ``blame`` (the output is wrong because a helper the function calls is wrong),
+#: ``pattern`` (the error has a simple shape: a factor, a sign, a transpose, a shape),
+#: ``contract`` (the function breaks a rule of the spec: it changes its inputs, draws a
+#: new random mask, is only close to the expected values).
+FINDING_KINDS = ("mistake", "blame", "pattern", "contract")
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,46 @@ class Check:
         return {"id": self.id, "kind": self.kind, "case": self.case, "passed": self.passed,
                 "message": self.message, "weight": self.weight, "detail": self.detail}
 
+    @classmethod
+    def from_dict(cls, d: dict) -> "Check":
+        return cls(d["id"], d["kind"], int(d["case"]), bool(d["passed"]), d.get("message", ""),
+                   float(d.get("weight", 1.0)), dict(d.get("detail") or {}))
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What the grader found out about a wrong exercise, beyond which checks fail.
+
+    Attributes:
+        kind: one of :data:`FINDING_KINDS`.
+        id: stable identifier, for counting across a class: ``"linear_backward/no_1_over_m"``
+            (a catalogued mistake), ``"pattern/transpose"``, ``"blame/relu_backward"``,
+            ``"contract/changes_input"``.
+        title: what the student did, as a phrase that follows "N% of the class ...",
+            e.g. ``"forgot the 1/m in dW and db"``.
+        hint: what to do about it, one or two sentences.
+        outputs: the outputs it explains (``("dW", "db")``; ``()`` for the whole function).
+        cases: the 1-based cases where it was seen.
+        costs_points: False for a flag that costs nothing (the result is still right).
+    """
+
+    kind: str
+    id: str
+    title: str
+    hint: str = ""
+    outputs: tuple[str, ...] = ()
+    cases: tuple[int, ...] = ()
+    costs_points: bool = True
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "id": self.id, "title": self.title, "hint": self.hint,
+                "outputs": list(self.outputs), "cases": list(self.cases), "costs_points": self.costs_points}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Finding":
+        return cls(d["kind"], d["id"], d["title"], d.get("hint", ""), tuple(d.get("outputs", ())),
+                   tuple(int(c) for c in d.get("cases", ())), bool(d.get("costs_points", True)))
+
 
 @dataclass(frozen=True)
 class ExerciseResult:
@@ -65,6 +113,8 @@ class ExerciseResult:
         checks: every check, in order.
         case_labels: description of each case (index 0 is case 1).
         duration: seconds spent running the student's function on the cases.
+        findings: named mistakes, blame, error patterns and contract flags, most
+            specific first (see :class:`Finding`).
     """
 
     exercise: str
@@ -75,6 +125,7 @@ class ExerciseResult:
     checks: tuple[Check, ...] = ()
     case_labels: tuple[str, ...] = ()
     duration: float = 0.0
+    findings: tuple[Finding, ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -86,7 +137,14 @@ class ExerciseResult:
             "checks": [c.to_dict() for c in self.checks],
             "case_labels": list(self.case_labels),
             "duration": self.duration,
+            "findings": [f.to_dict() for f in self.findings],
         }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ExerciseResult":
+        return cls(d["exercise"], d["status"], float(d["score"]), float(d["max_score"]), d.get("feedback", ""),
+                   tuple(Check.from_dict(c) for c in d.get("checks", ())), tuple(d.get("case_labels", ())),
+                   float(d.get("duration", 0.0)), tuple(Finding.from_dict(f) for f in d.get("findings", ())))
 
 
 @dataclass(frozen=True)
@@ -145,3 +203,11 @@ class SubmissionResult:
             "duration": self.duration,
             "execution_time": self.execution_time,
         }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "SubmissionResult":
+        """The inverse of :meth:`to_dict` (the gradebook stores results this way)."""
+        return cls(d["student"], d["assignment"], d["path"], d["sha256"],
+                   tuple(ExerciseResult.from_dict(e) for e in d["exercises"]),
+                   tuple(d.get("notes", ())), tuple(d.get("cell_errors", ())), d.get("output", ""),
+                   float(d.get("duration", 0.0)), float(d.get("execution_time", 0.0)))
