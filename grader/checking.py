@@ -33,6 +33,7 @@ __all__ = [
     "call_safely",
     "compare_outputs",
     "changed_arguments",
+    "same_value",
     "render_case",
 ]
 
@@ -112,7 +113,8 @@ def call_safely(fn: Callable, args: tuple, kwargs: dict) -> tuple[Any, ErrorInfo
     return result, None, call_args
 
 
-def _same(a: Any, b: Any) -> bool:
+def same_value(a: Any, b: Any) -> bool:
+    """Whether two plain values (arrays, tuples, lists, dicts, scalars) are identical."""
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         return (
             isinstance(a, np.ndarray)
@@ -121,9 +123,9 @@ def _same(a: Any, b: Any) -> bool:
             and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
         )
     if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
-        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+        return type(a) is type(b) and len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
     if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+        return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
     try:
         return bool(a == b)
     except Exception:  # noqa: BLE001 - an object a student put there
@@ -138,7 +140,7 @@ def changed_arguments(fn: Callable, before: tuple, after: tuple, allowed: tuple[
         names = []
     changed = []
     for i, (a, b) in enumerate(zip(before, after)):
-        if i not in allowed and not _same(a, b):
+        if i not in allowed and not same_value(a, b):
             changed.append(names[i] if i < len(names) else f"argument {i + 1}")
     return changed
 

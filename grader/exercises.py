@@ -23,6 +23,8 @@ class Exercise:
             returns a dict of arrays.
         returns_dict: the name of the returned dict (``grads``, ``parameters``), or None.
         may_mutate: argument positions the function may change in place.
+        deterministic_check: call it twice per case and flag different results (a
+            dropout backward that draws a new mask instead of using the cache's).
     """
 
     name: str
@@ -30,6 +32,7 @@ class Exercise:
     outputs: tuple[str, ...] = ()
     returns_dict: str | None = None
     may_mutate: tuple[int, ...] = ()
+    deterministic_check: bool = False
 
     def describe_return(self) -> str:
         if self.returns_dict:
@@ -56,7 +59,7 @@ EXERCISES: dict[str, Exercise] = {
         Exercise("pool_backward", _NB2, ("dA_prev",)),
         Exercise("batchnorm_backward", _NB3, ("dx", "dgamma", "dbeta")),
         Exercise("batchnorm_backward_alt", _NB3, ("dx", "dgamma", "dbeta")),
-        Exercise("dropout_backward", _NB3, ("dx",)),
+        Exercise("dropout_backward", _NB3, ("dx",), deterministic_check=True),
     ]
 }
 

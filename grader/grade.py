@@ -31,7 +31,7 @@ from grader.config import CourseConfig, SandboxLimits
 from grader.execute import run_worker
 from grader.exercises import NOTEBOOKS
 from grader.job import JobSpec, UntrustedFileError, read_execution, read_outputs, write_job
-from grader.judge import GradientChecker, judge_exercise
+from grader.judge import Diagnoser, GradientChecker, judge_exercise
 from grader.results import ExerciseResult, SubmissionResult
 from grader.sandbox import prepare_job_dir, remove_cgroups, sandbox_command
 from grader.sandbox import scratch_root as default_scratch_root
@@ -74,12 +74,15 @@ class CaseSet:
         expected: per exercise, the expected output of each case.
         reveal: whether feedback may show expected values (public cases only).
         gradients: the gradient checker, or None (public cases: no reference here).
+        diagnoser: names catalogued mistakes and blames helpers (needs the reference),
+            or None.
     """
 
     cases: dict[str, list[Case]]
     expected: dict[str, list[Any]]
     reveal: bool
     gradients: GradientChecker | None = None
+    diagnoser: Diagnoser | None = None
 
 
 def match_assignment(filename: str) -> str | None:
@@ -131,23 +134,34 @@ def find_submissions(root: Path, only: str | None = None) -> tuple[list[Submissi
 def hidden_case_set(assignment: str, config: CourseConfig) -> CaseSet:
     """The hidden cases of an assignment, with the reference's outputs (needs ``solutions``)."""
     from grader.cases import HIDDEN_PLAN, make_cases
+    from grader.mistakes.diagnose import Diagnoser as MistakeDiagnoser
     from grader.reference import ReferenceGradients, expected_output
 
     cases = {n: make_cases(n, HIDDEN_PLAN[n], config.seed) for n in NOTEBOOKS[assignment]}
     expected = {n: [expected_output(c) for c in cs] for n, cs in cases.items()}
-    return CaseSet(cases, expected, reveal=False, gradients=ReferenceGradients(config.seed))
+    return CaseSet(cases, expected, reveal=False, gradients=ReferenceGradients(config.seed),
+                   diagnoser=MistakeDiagnoser())
 
 
 def public_case_set(assignment: str) -> CaseSet:
-    """The public cases of an assignment with their shipped expected outputs."""
+    """The public cases of an assignment with their shipped expected outputs.
+
+    Mistakes are named too where the reference package is installed (a course author's
+    or instructor's checkout); a student's bundle has only the patterns and flags."""
     from grader.selfcheck import public_cases
+
+    try:
+        from grader.mistakes.diagnose import Diagnoser as MistakeDiagnoser
+        diagnoser: Diagnoser | None = MistakeDiagnoser()
+    except ImportError:
+        diagnoser = None
 
     cases, expected = {}, {}
     for n in NOTEBOOKS[assignment]:
         decoded = public_cases(n)
         cases[n] = [Case(n, c["label"], tuple(c["args"]), dict(c["kwargs"])) for c in decoded]
         expected[n] = [c["expected"] for c in decoded]
-    return CaseSet(cases, expected, reveal=True, gradients=None)
+    return CaseSet(cases, expected, reveal=True, gradients=None, diagnoser=diagnoser)
 
 
 def remove_tree(path: Path) -> None:
@@ -278,7 +292,7 @@ def grade_submission(
             try:
                 results.append(judge_exercise(
                     name, case_set.cases[name], case_set.expected[name], record, run_status,
-                    points[name], cells, case_set.reveal, case_set.gradients))
+                    points[name], cells, case_set.reveal, case_set.gradients, case_set.diagnoser))
             except Exception as exc:  # noqa: BLE001 - a submission must never stop the class
                 notes.append(f"the grader could not judge {name}: {type(exc).__name__}: {str(exc)[:200]}")
                 results.append(ExerciseResult(name, "error", 0.0, float(points[name]),

@@ -9,10 +9,21 @@ It reads the cases' inputs from the job folder, calls the student's function on 
 (per case: the error, the arguments changed in place, the time, the encoded output)
 and ``out/<exercise>.npz`` (the arrays). It judges nothing: the grader compares the
 outputs in its own process, where the student's code cannot reach.
+
+For the grader's diagnosis it also records, per case:
+
+* ``calls``: every call the function made to the student's own helpers
+  (:data:`grader.exercises.HELPERS`: L_model_backward → linear_activation_backward → …),
+  with their arguments as they were passed, what each returned and which arguments it
+  changed in place, so that a mistake in a helper can be blamed on the helper;
+* ``rng``: whether the call drew from numpy's global random state;
+* ``repeatable``: for dropout_backward, whether a second call returns the same array
+  (a backward pass that draws a new mask does not).
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 from pathlib import Path
@@ -20,14 +31,15 @@ from typing import Any
 
 import numpy as np
 
-from grader.checking import call_safely, changed_arguments
+from grader.checking import call_safely, changed_arguments, same_value
 from grader.codec import Opaque, decode, encode
-from grader.exercises import exercise
+from grader.exercises import HELPERS, exercise
 
-__all__ = ["run_exercise", "sanitize"]
+__all__ = ["run_exercise", "sanitize", "HelperRecorder"]
 
 _KEEP_DTYPES = {"float64", "float32", "int64", "int32", "bool"}
 MAX_ITEMS = 10_000
+MAX_CALLS = 64  # per helper and case: enough to blame, small enough to read back
 
 
 def sanitize(value: Any, max_elements: int, depth: int = 0) -> Any:
@@ -61,6 +73,86 @@ def sanitize(value: Any, max_elements: int, depth: int = 0) -> Any:
     return Opaque(f"a {type(value).__name__}")
 
 
+class HelperRecorder:
+    """Wraps the student's helpers in ``namespace`` while a graded function runs, and
+    records each call: ``{"fn", "depth", "args", "output" | "error", "changed", "after"}``.
+
+    ``depth`` is 0 for a call the graded function made itself, 1 for a call one of those
+    made, and so on. ``after`` holds the new value of each argument changed in place.
+    Use as a context manager; the namespace is restored on exit, whatever happens.
+    """
+
+    def __init__(self, namespace: dict, helpers: tuple[str, ...], max_elements: int) -> None:
+        self.namespace = namespace
+        self.helpers = [h for h in helpers if callable(namespace.get(h))]
+        self.max_elements = max_elements
+        self.calls: list[dict] = []
+        self.counts: dict[str, int] = {}
+        self.depth = 0
+        self._saved: dict[str, Any] = {}
+
+    def _wrap(self, name: str, fn: Any) -> Any:
+        recorder = self
+
+        def recorded(*args: Any, **kwargs: Any) -> Any:
+            keep = recorder.counts.get(name, 0) < MAX_CALLS
+            recorder.counts[name] = recorder.counts.get(name, 0) + 1
+            if not keep:
+                return fn(*args, **kwargs)
+            before = copy.deepcopy((args, kwargs))
+            call: dict[str, Any] = {"fn": name, "depth": recorder.depth}
+            recorder.calls.append(call)
+            recorder.depth += 1
+            try:
+                result = fn(*args, **kwargs)
+            except Exception as exc:
+                call["error"] = type(exc).__name__
+                raise
+            finally:
+                recorder.depth -= 1
+                call["args"], call["kwargs"] = before
+                changed = changed_arguments(fn, before[0], args)
+                call["changed"] = changed
+                call["after"] = {str(i): copy.deepcopy(a) for i, (b, a) in enumerate(zip(before[0], args))
+                                 if not same_value(b, a)} if changed else {}
+            call["output"] = copy.deepcopy(result)
+            return result
+
+        recorded.__wrapped__ = fn  # inspect.signature sees the student's own parameters
+        return recorded
+
+    def __enter__(self) -> "HelperRecorder":
+        for h in self.helpers:
+            self._saved[h] = self.namespace[h]
+            self.namespace[h] = self._wrap(h, self.namespace[h])
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.namespace.update(self._saved)
+
+    def encoded(self, arrays: dict[str, np.ndarray]) -> list:
+        """The calls as codec data (arrays into ``arrays``)."""
+        out = []
+        for c in self.calls:
+            if "args" not in c:
+                continue
+            item = {"fn": c["fn"], "depth": c["depth"], "changed": c.get("changed", []),
+                    "args": sanitize(list(c["args"]), self.max_elements),
+                    "kwargs": sanitize(c["kwargs"], self.max_elements),
+                    "after": sanitize(c.get("after", {}), self.max_elements)}
+            if "error" in c:
+                item["error"] = c["error"]
+            else:
+                item["output"] = sanitize(c.get("output"), self.max_elements)
+            out.append(encode(item, arrays))
+        return out
+
+
+def _rng_state() -> tuple:
+    state = np.random.get_state()
+    return state[1].tobytes(), state[2]
+
+
 def run_exercise(namespace: dict, name: str, job_dir: str) -> None:
     """Run every case of exercise ``name`` on ``namespace[name]``; write the results."""
     job = Path(job_dir)
@@ -77,18 +169,30 @@ def run_exercise(namespace: dict, name: str, job_dir: str) -> None:
     out_arrays: dict[str, np.ndarray] = {}
     if callable(fn):
         for case in cases:
+            recorder = HelperRecorder(namespace, HELPERS.get(name, ()), spec["max_elements"])
             start = time.perf_counter()
+            rng_before = _rng_state()
             try:
-                got, error, after = call_safely(fn, case["args"], case["kwargs"])
+                with recorder:
+                    got, error, after = call_safely(fn, case["args"], case["kwargs"])
+                elapsed = time.perf_counter() - start
+                again = None
+                if ex.deterministic_check and error is None:
+                    again, _, _ = call_safely(fn, case["args"], case["kwargs"])
             except KeyboardInterrupt:  # the worker's timeout interrupted the kernel
                 record["cases"].append({"timeout": True, "time": time.perf_counter() - start})
                 break
-            entry: dict[str, Any] = {"time": time.perf_counter() - start}
+            entry: dict[str, Any] = {"time": elapsed}
             entry["changed"] = changed_arguments(fn, case["args"], after, ex.may_mutate)
+            entry["rng"] = _rng_state() != rng_before
+            if ex.deterministic_check and error is None:
+                entry["repeatable"] = same_value(got, again)
             if error is not None:
                 entry["error"] = error.to_dict()
             else:
                 entry["output"] = encode(sanitize(got, spec["max_elements"]), out_arrays)
+            if recorder.calls:
+                entry["calls"] = recorder.encoded(out_arrays)
             record["cases"].append(entry)
     out = job / "out"
     np.savez(out / f"{name}.npz", **out_arrays)

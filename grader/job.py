@@ -236,6 +236,34 @@ def _error(value: Any) -> dict | None:
     }
 
 
+MAX_CALLS = 400
+
+
+def _clean_call(call: Any, arrays: dict[str, np.ndarray]) -> dict | None:
+    """One recorded helper call (see grader/harness.py), or None if it is not one."""
+    if not isinstance(call, dict):
+        return None
+    call = decode(call, arrays)
+    if not isinstance(call, dict) or not isinstance(call.get("fn"), str):
+        return None
+    depth = call.get("depth")
+    args, kwargs, after = call.get("args"), call.get("kwargs"), call.get("after")
+    clean = {
+        "fn": call["fn"][:100],
+        "depth": depth if isinstance(depth, int) and not isinstance(depth, bool) and 0 <= depth < 100 else 0,
+        "args": list(args) if isinstance(args, (list, tuple)) else [],
+        "kwargs": kwargs if isinstance(kwargs, dict) else {},
+        "changed": [c[:100] for c in call.get("changed", []) if isinstance(c, str)][:20]
+        if isinstance(call.get("changed"), list) else [],
+        "after": {k: v for k, v in after.items() if isinstance(k, str) and k.isdigit()} if isinstance(after, dict) else {},
+    }
+    if isinstance(call.get("error"), str):
+        clean["error"] = call["error"][:100]
+    else:
+        clean["output"] = call.get("output")
+    return clean
+
+
 def _clean_entry(entry: Any, arrays: dict[str, np.ndarray]) -> dict:
     """One case's record with only known keys of known types; the output decoded."""
     if not isinstance(entry, dict):
@@ -246,6 +274,12 @@ def _clean_entry(entry: Any, arrays: dict[str, np.ndarray]) -> dict:
         "changed": [c[:100] for c in entry.get("changed", []) if isinstance(c, str)][:20]
         if isinstance(entry.get("changed"), list) else [],
     }
+    if isinstance(entry.get("rng"), bool):
+        clean["rng"] = entry["rng"]
+    if isinstance(entry.get("repeatable"), bool):
+        clean["repeatable"] = entry["repeatable"]
+    if isinstance(entry.get("calls"), list):
+        clean["calls"] = [c for c in (_clean_call(c, arrays) for c in entry["calls"][:MAX_CALLS]) if c]
     if entry.get("timeout") is True:
         clean["timeout"] = True
     elif entry.get("error") is not None:

@@ -22,10 +22,18 @@ from grader.cases import Case
 from grader.checking import ErrorInfo, compare_outputs
 from grader.compare import Comparison, render_text, scale_factor, where_grid
 from grader.exercises import exercise, output_axes
-from grader.results import Check, ExerciseResult
+from grader.findings import contract_findings, named_scalars, pattern_findings
+from grader.results import Check, ExerciseResult, Finding
 
-__all__ = ["judge_exercise", "named_scalars", "missing_reason"]
+__all__ = ["judge_exercise", "named_scalars", "missing_reason", "Diagnoser", "findings_text"]
 
+
+
+class Diagnoser(Protocol):
+    """Names a wrong exercise's mistakes with reference code (grader/mistakes/): catalogued
+    variants and blame on helpers. Only where the reference is available."""
+
+    def __call__(self, name: str, cases: list[Case], expected: list[Any], entries: list[dict | None]) -> list[Finding]: ...
 
 
 class GradientChecker(Protocol):
@@ -34,31 +42,6 @@ class GradientChecker(Protocol):
     def names(self, case: Case) -> list[str]: ...
 
     def __call__(self, case: Case, got: Any) -> list: ...
-
-
-def named_scalars(case: Case) -> dict[str, float]:
-    """The scalars of a case a wrong answer is typically off by, with their names."""
-    name, args = case.exercise, case.args
-    try:
-        if name in ("linear_backward", "linear_activation_backward"):
-            return {"m": args[1][0].shape[1] if name == "linear_backward" else args[1][0][0].shape[1]}
-        if name == "L_model_backward":
-            return {"m": args[0].shape[1]}
-        if name == "conv_backward":
-            return {"m": args[1][0].shape[0]}
-        if name == "pool_backward":
-            f = args[1][1]["f"]
-            return {"f²": f * f, "f": f}
-        if name == "distribute_value":
-            n_H, n_W = args[1]
-            return {"n_H·n_W": n_H * n_W, "n_H": n_H}
-        if name in ("batchnorm_backward", "batchnorm_backward_alt"):
-            return {"N": args[0].shape[0]}
-        if name == "dropout_backward":
-            return {"1/p": 1 / args[1][0]["p"]}
-    except (AttributeError, IndexError, KeyError, TypeError):
-        pass
-    return {}
 
 
 def _factor_name(c: Comparison, got: Any, expected: np.ndarray, scalars: dict[str, float]) -> str | None:
@@ -175,12 +158,29 @@ def missing_reason(name: str, cells: list[dict]) -> str:
     return f"{name} is not defined after running your notebook (its cell ran, but defined no {name})"
 
 
-def _summary(name: str, status: str, checks: list[Check], reason: str) -> str:
+def findings_text(name: str, findings: list[Finding] | tuple[Finding, ...]) -> list[str]:
+    """One line per finding, for the summary: "Likely mistake: you forgot the 1/m in dW and db. ..."."""
+    lines = []
+    for f in findings:
+        if f.kind == "mistake":
+            lines.append(f"Likely mistake: you {f.title}. {f.hint}")
+        elif f.kind == "blame":
+            lines.append(f"{name} {f.title}. {f.hint}")
+        elif f.kind == "pattern":
+            lines.append(f"Pattern: you {f.title}. {f.hint}")
+        else:
+            lines.append(f"Note: {name} {f.title}. {f.hint}" if f.id != "contract/close"
+                         else f"Note: you {f.title}. {f.hint}")
+    return lines
+
+
+def _summary(name: str, status: str, checks: list[Check], reason: str, findings: list[Finding]) -> str:
     n_pass = sum(c.passed for c in checks)
+    notes = findings_text(name, findings)
     if status == "passed":
-        return f"All {len(checks)} checks pass."
+        return "\n".join([f"All {len(checks)} checks pass."] + notes)
     if reason:
-        return reason
+        return "\n".join([reason] + notes)
     seen, lines = set(), []
     for c in checks:
         if c.passed:
@@ -192,7 +192,7 @@ def _summary(name: str, status: str, checks: list[Check], reason: str) -> str:
         seen.add(key)
         lines.append(c.message)
     head = f"{n_pass} of {len(checks)} checks pass."
-    return "\n".join([head] + lines[:6] + (["..."] if len(lines) > 6 else []))
+    return "\n".join([head] + notes + lines[:6] + (["..."] if len(lines) > 6 else []))
 
 
 def judge_exercise(
@@ -205,6 +205,7 @@ def judge_exercise(
     cells: list[dict],
     reveal: bool,
     gradient_checker: GradientChecker | None = None,
+    diagnoser: Diagnoser | None = None,
 ) -> ExerciseResult:
     """Judge one exercise of one submission.
 
@@ -218,6 +219,8 @@ def judge_exercise(
         cells: the notebook's executed cells (worker records), for "missing" reasons.
         reveal: whether element values may appear in feedback (public cases only).
         gradient_checker: a :class:`GradientChecker`, or None for no gradient checks.
+        diagnoser: a :class:`Diagnoser` naming catalogued mistakes and blaming helpers,
+            or None (then only the reference-free patterns and contract flags).
     """
     ex = exercise(name)
     checks: list[Check] = []
@@ -285,13 +288,8 @@ def judge_exercise(
     total = sum(c.weight for c in checks) or 1.0
     earned = sum(c.weight for c in checks if c.passed)
     score = round(points * earned / total, 4)
-    feedback = _summary(name, status, checks, reason)
-    changed = sorted({c for e in entries if isinstance(e, dict) for c in e.get("changed", [])})
-    if changed and status not in ("missing", "not_run"):
-        feedback += (f"\nNote: {name} changes its input{'s' if len(changed) > 1 else ''} "
-                     f"{', '.join(changed)} in place. A backward pass should leave its inputs as it found "
-                     "them (in L_model_backward, an overwritten dA corrupts the other layers' gradients). "
-                     "This costs no points.")
+    findings = _findings(name, status, cases, expected, entries, diagnoser)
+    feedback = _summary(name, status, checks, reason, findings)
     return ExerciseResult(
         exercise=name,
         status=status,
@@ -301,4 +299,23 @@ def judge_exercise(
         checks=tuple(checks),
         case_labels=tuple(c.label for c in cases),
         duration=duration,
+        findings=tuple(findings),
     )
+
+
+def _findings(name: str, status: str, cases: list[Case], expected: list[Any], entries: list,
+              diagnoser: Diagnoser | None) -> list[Finding]:
+    """Named mistakes and blame (with a diagnoser), then patterns and contract flags."""
+    if status in ("missing", "not_run") or not entries:
+        return []
+    entries = [e if isinstance(e, dict) else None for e in entries[:len(cases)]]
+    entries += [None] * (len(cases) - len(entries))
+    found: list[Finding] = []
+    if status != "passed" and diagnoser is not None:
+        found += diagnoser(name, cases, expected, entries)
+    if status != "passed" and not any(f.kind == "blame" for f in found):
+        explained = {o for f in found for o in f.outputs}
+        if not any(f.kind == "mistake" and not f.outputs for f in found):
+            found += pattern_findings(name, cases, expected, entries, explained)
+    found += contract_findings(name, entries, passed=status == "passed")
+    return found

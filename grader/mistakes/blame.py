@@ -1,0 +1,225 @@
+"""Blame where it belongs: is a wrong result the caller's fault or its helper's?
+
+While a graded function runs, the harness records its calls to the student's own
+helpers (grader/harness.py: arguments, what came back, arguments changed in place).
+Here, in the grader's process:
+
+1. every recorded helper call is checked against the reference helper on the same
+   arguments: a helper that returned wrong values, or wrote into its inputs, while the
+   caller ran is named;
+2. the caller is *replayed*: the reference's orchestration (L_model_backward's loop
+   over the layers, linear_activation_backward's activation-then-linear) runs with each
+   helper replaced by a lookup of what the student's helper returned for those
+   arguments (and the same in-place changes). If that reproduces the student's output,
+   the caller itself is right and only its helpers are wrong: "L_model_backward is
+   consistent with your linear_activation_backward; fix that first".
+
+The student's code never runs here, and the reference never runs in the student's kernel.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Callable
+
+import numpy as np
+
+import solutions as ref
+from grader.cases import Case
+from grader.exercises import HELPERS
+from grader.mistakes.diagnose import _strict, format_outputs, outputs_of
+from grader.results import Finding
+
+__all__ = ["blame_helpers", "wrong_outputs"]
+
+_LEAVES = ("relu_backward", "sigmoid_backward", "linear_backward")
+
+
+class _NoMatch(Exception):
+    """The replay asked for a helper call the student's function never made."""
+
+
+def _close(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        try:
+            a_, b_ = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        except (TypeError, ValueError):
+            return False
+        return a_.shape == b_.shape and bool(np.allclose(a_, b_, rtol=1e-9, atol=1e-12))
+    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _same_result(name: str, got: Any, want: Any) -> bool:
+    G, W = outputs_of(name, got), outputs_of(name, want)
+    if G is None or W is None:
+        return False
+    return G.keys() == W.keys() and all(_strict(G[k], W[k]) for k in W)
+
+
+def wrong_outputs(name: str, got: Any, expected: Any) -> list[str]:
+    """The outputs of ``got`` that differ from ``expected`` (all of them if the structure is wrong)."""
+    G, E = outputs_of(name, got), outputs_of(name, expected)
+    if E is None:
+        return []
+    if G is None:
+        return list(E)
+    return [k for k in E if k not in G or not _strict(G[k], E[k])]
+
+
+class _Replay:
+    """Stands in for one helper: returns what the student's helper returned for the same
+    arguments, in call order, and repeats its in-place changes."""
+
+    def __init__(self, fn: str, calls: list[dict]) -> None:
+        self.fn = fn
+        self.calls = [c for c in calls if c["fn"] == fn and "output" in c]
+        self.used: set[int] = set()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        for j, c in enumerate(self.calls):
+            if j in self.used or len(c["args"]) != len(args) or not _close(list(args), c["args"]):
+                continue
+            self.used.add(j)
+            for pos, value in c["after"].items():
+                target = args[int(pos)] if int(pos) < len(args) else None
+                if isinstance(target, np.ndarray) and isinstance(value, np.ndarray) and target.shape == value.shape:
+                    np.copyto(target, value, casting="unsafe")
+            return copy.deepcopy(c["output"])
+        raise _NoMatch(self.fn)
+
+
+def _layer(dA: Any, cache: Any, activation: str, h: dict[str, Callable]) -> Any:
+    linear_cache, Z = cache
+    dZ = h["relu_backward"](dA, Z) if activation == "relu" else h["sigmoid_backward"](dA, Z)
+    return h["linear_backward"](dZ, linear_cache)
+
+
+def _model(AL: Any, Y: Any, caches: Any, h: dict[str, Callable]) -> dict:
+    grads = {}
+    L = len(caches)
+    Y = np.reshape(Y, AL.shape)
+    dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
+    dA_prev, dW, db = h["linear_activation_backward"](dAL, caches[L - 1], "sigmoid")
+    grads[f"dA{L - 1}"], grads[f"dW{L}"], grads[f"db{L}"] = dA_prev, dW, db
+    for l in reversed(range(1, L)):
+        dA_prev, dW, db = h["linear_activation_backward"](grads[f"dA{l}"], caches[l - 1], "relu")
+        grads[f"dA{l - 1}"], grads[f"dW{l}"], grads[f"db{l}"] = dA_prev, dW, db
+    return grads
+
+
+def _reference_helpers() -> dict[str, Callable]:
+    return {n: getattr(ref, n) for n in ("relu_backward", "sigmoid_backward", "linear_backward",
+                                          "linear_activation_backward")}
+
+
+def _replays(name: str, calls: list[dict]) -> list[tuple[str, Callable[[Case], Any]]]:
+    """The ways to replay ``name`` from recorded calls: (the helpers it trusts, replay)."""
+    def leaves() -> dict[str, Callable]:
+        h = _reference_helpers()
+        h.update({n: _Replay(n, calls) for n in _LEAVES})
+        return h
+
+    if name == "linear_activation_backward":
+        return [("leaves", lambda case: _layer(*copy.deepcopy(case.args), leaves()))]
+    if name == "L_model_backward":
+        def via_layers(case: Case) -> Any:
+            h = _reference_helpers()
+            h["linear_activation_backward"] = _Replay("linear_activation_backward", calls)
+            return _model(*copy.deepcopy(case.args), h)
+
+        def via_leaves(case: Case) -> Any:
+            h = leaves()
+            h["linear_activation_backward"] = lambda dA, cache, act: _layer(dA, cache, act, h)
+            return _model(*copy.deepcopy(case.args), h)
+
+        return [("layers", via_layers), ("leaves", via_leaves)]
+    return []
+
+
+def _check_calls(calls: list[dict]) -> tuple[dict[str, int], dict[str, set[str]]]:
+    """Per helper: how many recorded calls returned wrong values; which arguments it changed."""
+    wrong: dict[str, int] = {}
+    changed: dict[str, set[str]] = {}
+    for c in calls:
+        fn = c["fn"]
+        if c["changed"]:
+            changed.setdefault(fn, set()).update(c["changed"])
+        if "output" not in c or not hasattr(ref, fn):
+            continue
+        try:
+            want = getattr(ref, fn)(*copy.deepcopy(c["args"]), **copy.deepcopy(c["kwargs"]))
+        except Exception:  # noqa: BLE001 - the caller passed arguments the helper cannot take
+            continue
+        if not _same_result(fn, c["output"], want):
+            wrong[fn] = wrong.get(fn, 0) + 1
+    return wrong, changed
+
+
+def blame_helpers(name: str, cases: list[Case], expected: list[Any], entries: list[dict | None]) -> list[Finding]:
+    """Findings of kind ``blame`` for one exercise (empty when its outputs are right or
+    it has no helpers)."""
+    if name not in HELPERS:
+        return []
+    wrong: dict[str, set[int]] = {}
+    changed: dict[str, set[str]] = {}
+    depth0: set[str] = set()
+    failing: list[int] = []
+    consistent = True
+    for i, (case, exp, entry) in enumerate(zip(cases, expected, entries), start=1):
+        if not isinstance(entry, dict) or "output" not in entry:
+            consistent = False
+            continue
+        got, calls = entry["output"], entry.get("calls") or []
+        if not wrong_outputs(name, got, exp):
+            continue
+        failing.append(i)
+        bad, mutated = _check_calls(calls)
+        for fn in bad:
+            wrong.setdefault(fn, set()).add(i)
+        for fn, args in mutated.items():
+            changed.setdefault(fn, set()).update(args)
+        depth0 |= {c["fn"] for c in calls if c["depth"] == 0 and (c["fn"] in bad or c["fn"] in mutated)}
+        replayed = False
+        for _, replay in _replays(name, calls):
+            try:
+                if _same_result(name, got, replay(case)):
+                    replayed = True
+                    break
+            except (_NoMatch, Exception):  # noqa: BLE001 - the student's records may not fit
+                continue
+        consistent = consistent and replayed
+    if not failing or not (wrong or changed):
+        return []
+    findings = []
+    culprits = sorted(depth0) or sorted(set(wrong) | set(changed))
+    roots = sorted(fn for fn in set(wrong) | set(changed) if fn in _LEAVES)
+    root_note = f" (it goes wrong in your {format_outputs(roots)})" if roots and set(roots) != set(culprits) else ""
+    leaves_changed = [fn for fn in changed if fn in _LEAVES]
+    for fn in sorted(leaves_changed or changed):  # a leaf's change shows in its callers too
+        args = sorted(changed[fn])
+        findings.append(Finding(
+            "blame", f"blame/{fn}/changes_input",
+            f"is broken by your {fn}, which changes its input{'s' if len(args) > 1 else ''} "
+            f"{format_outputs(args)} in place",
+            f"{name} keeps the arrays it passes to {fn} (in grads, for the next layer), so {fn} must not "
+            f"write into them: start {fn} with a copy, e.g. dZ = np.array(dA, copy=True).",
+            cases=tuple(failing)))
+    if wrong:
+        if consistent:
+            title = f"is consistent with your {format_outputs(culprits)}{root_note}; fix that first"
+            hint = (f"Replaying {name} with what your {format_outputs(culprits)} returned reproduces your result "
+                    f"exactly: {name} itself is right. See the feedback of {format_outputs(sorted(wrong))}.")
+        else:
+            title = f"calls your {format_outputs(culprits)}, which returned wrong values here{root_note}"
+            hint = (f"Fix {format_outputs(sorted(wrong))} first (see its feedback), then check {name} again: "
+                    f"its own result may be right once its helpers are.")
+        findings.append(Finding("blame", f"blame/{'+'.join(culprits)}", title, hint,
+                                cases=tuple(sorted(set().union(*wrong.values())))))
+    return findings

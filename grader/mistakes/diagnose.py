@@ -1,0 +1,176 @@
+"""Naming a student's mistake: which catalogued variant reproduces their outputs.
+
+For every mistake of the exercise, the variant runs on the same cases as the student's
+function (in the grader's process, on copies). A mistake *explains* an output when, on
+every case, the student's output equals the variant's, and on at least one case the
+variant's differs from the reference's: so a correct output is never explained, and a
+correct implementation is never charged with a mistake. A variant that raises on a case
+(dropout's mask applied in test mode) explains that case when the student's function
+raised the same exception there.
+
+Pure apart from running the variants; returns :class:`grader.results.Finding` values.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from grader.cases import Case
+from grader.compare import compare_arrays
+from grader.exercises import exercise
+from grader.mistakes import Mistake, mistakes_for
+from grader.results import Finding
+
+__all__ = ["Diagnoser", "outputs_of", "same_output", "explained_outputs", "diagnose_mistakes", "format_outputs",
+           "run_variant", "MATCH_RTOL"]
+
+#: Tolerance of "the student's output equals the variant's": a little looser than the
+#: grading tolerance, since the student computed it in another order.
+MATCH_RTOL = 1e-6
+
+
+def outputs_of(name: str, value: Any) -> dict[str, Any] | None:
+    """A function's return value as ``{output name: value}`` (None if the structure is wrong)."""
+    ex = exercise(name)
+    if ex.returns_dict:
+        return dict(value) if isinstance(value, dict) else None
+    if len(ex.outputs) == 1:
+        return None if value is None else {ex.outputs[0]: value}
+    if isinstance(value, (tuple, list)) and len(value) == len(ex.outputs):
+        return dict(zip(ex.outputs, value))
+    return None
+
+
+def _strict(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if not isinstance(b, np.ndarray):
+        try:
+            b = np.asarray(b, dtype=np.float64)
+        except (TypeError, ValueError):
+            return False
+    return compare_arrays("", a, b, rtol=MATCH_RTOL, atol_scale=1e-8).passed
+
+
+def _squeezed(a: Any) -> np.ndarray | None:
+    try:
+        arr = np.asarray(a, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return np.squeeze(arr)
+
+
+def same_output(got: Any, variant: Any, expected: Any) -> bool:
+    """Whether a student's output is the variant's: equal (shape and values), or equal
+    once singleton axes are dropped but then not also equal to the expected output
+    (a sum over the wrong axis with or without keepdims is the same mistake)."""
+    if _strict(got, variant):
+        return True
+    g, v, e = _squeezed(got), _squeezed(variant), _squeezed(expected)
+    if g is None or v is None or g.shape != v.shape or g.ndim == 0 and v.ndim == 0:
+        return False
+    if not _strict(g, v):
+        return False
+    return e is None or e.shape != g.shape or not _strict(g, e)
+
+
+def run_variant(m: Mistake, case: Case) -> tuple[Any, str | None]:
+    """``(output, None)`` or ``(None, exception type name)``."""
+    try:
+        return m.variant(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs)), None
+    except Exception as exc:  # noqa: BLE001 - a variant may raise on purpose
+        return None, type(exc).__name__
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What one mistake explains: outputs, cases, and whether it raised like the student."""
+
+    mistake: Mistake
+    outputs: tuple[str, ...]
+    cases: tuple[int, ...]
+    raised: bool
+
+
+def explained_outputs(m: Mistake, cases: list[Case], expected: list[Any], entries: list[dict | None],
+                      variants: list[tuple[Any, str | None]] | None = None) -> Explanation | None:
+    """What mistake ``m`` explains of a student's results, or None.
+
+    Args:
+        entries: per case, the student's record: ``{"output": ...}`` or ``{"error": {"type": ...}}``
+            (None when the case did not run).
+        variants: the variant's results per case, if already computed.
+    """
+    name = m.exercise
+    deviates: dict[str, set[int]] = {}
+    matches: dict[str, bool] = {}
+    raised_cases: list[int] = []
+    for i, (case, exp, entry) in enumerate(zip(cases, expected, entries), start=1):
+        if not isinstance(entry, dict) or entry.get("timeout"):
+            return None
+        v, verr = variants[i - 1] if variants else run_variant(m, case)
+        serr = (entry.get("error") or {}).get("type") if entry.get("error") else None
+        if verr is not None or serr is not None:
+            if verr != serr:
+                return None
+            raised_cases.append(i)
+            continue
+        V, S, E = outputs_of(name, v), outputs_of(name, entry.get("output")), outputs_of(name, exp)
+        if V is None or E is None:
+            return None
+        S = S or {}
+        for k in dict.fromkeys([*E, *V]):
+            if k not in V or k not in E or not _strict(V[k], E[k]):
+                deviates.setdefault(k, set()).add(i)
+            if k in V:
+                ok = k in S and same_output(S[k], V[k], E.get(k))
+            else:
+                ok = k not in S
+            matches[k] = matches.get(k, True) and ok
+    outputs = tuple(k for k in deviates if matches.get(k, False))
+    if not outputs and not raised_cases:
+        return None
+    seen = sorted(set(raised_cases) | {i for k in outputs for i in deviates[k]})
+    return Explanation(m, outputs, tuple(seen), bool(raised_cases))
+
+
+def format_outputs(outputs: tuple[str, ...] | list[str]) -> str:
+    """``"dW and db"``, ``"dx, dgamma and dbeta"``."""
+    outputs = list(outputs)
+    if len(outputs) <= 1:
+        return "".join(outputs)
+    return ", ".join(outputs[:-1]) + " and " + outputs[-1]
+
+
+def _finding(e: Explanation) -> Finding:
+    m = e.mistake
+    rd = exercise(m.exercise).returns_dict
+    names = [f'{rd}["{k}"]' for k in e.outputs] if rd else list(e.outputs)
+    title = m.title.replace("{outputs}", format_outputs(names) or "its output")
+    return Finding("mistake", m.key, title, m.hint, tuple(e.outputs), e.cases)
+
+
+def diagnose_mistakes(name: str, cases: list[Case], expected: list[Any], entries: list[dict | None]) -> list[Finding]:
+    """The catalogued mistakes that reproduce the student's wrong outputs, best first.
+
+    A mistake whose explained outputs are a strict subset of another's is dropped (the
+    larger explanation is the better one); equal explanations are all kept.
+    """
+    found = [e for m in mistakes_for(name) if (e := explained_outputs(m, cases, expected, entries))]
+    keep = [e for e in found
+            if not any(set(e.outputs) < set(o.outputs) and e.raised <= o.raised for o in found if o is not e)]
+    keep.sort(key=lambda e: (-len(e.outputs), -e.raised))
+    return [_finding(e) for e in keep]
+
+
+class Diagnoser:
+    """The diagnoser ``judge_exercise`` takes: catalogued mistakes, then blame on helpers."""
+
+    def __call__(self, name: str, cases: list[Case], expected: list[Any], entries: list[dict | None]) -> list[Finding]:
+        from grader.mistakes.blame import blame_helpers
+
+        return diagnose_mistakes(name, cases, expected, entries) + blame_helpers(name, cases, expected, entries)
