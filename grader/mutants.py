@@ -109,10 +109,13 @@ class MutantResult:
 
 
 def reference_namespace() -> dict[str, Callable]:
-    """Every graded and provided function of the reference, by name."""
+    """Every graded and provided function of the reference, by name, and ``np``: what a
+    solved notebook's namespace holds."""
+    import numpy as np
+
     import solutions
 
-    return {n: getattr(solutions, n) for n in dir(solutions) if not n.startswith("_")}
+    return {"np": np, **{n: getattr(solutions, n) for n in solutions.__all__}}
 
 
 def run_mutants(seed: int | None = None, only: str | None = None) -> list[MutantResult]:
