@@ -19,7 +19,7 @@ import os
 import re
 import sys
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
@@ -213,6 +213,7 @@ class CaseResult:
         problem: an error or a wrong structure, in one sentence (None if neither).
         error: the exception, if the call raised.
         changed: names of arguments the function modified in place.
+        output: what the function returned (for error patterns; not serialized).
     """
 
     label: str
@@ -220,6 +221,7 @@ class CaseResult:
     problem: str | None = None
     error: ErrorInfo | None = None
     changed: tuple[str, ...] = ()
+    output: Any = field(default=None, compare=False, repr=False)
 
     @property
     def passed(self) -> bool:

@@ -141,13 +141,14 @@ def _patterns_of(g: np.ndarray, e: np.ndarray, case: Case, out: str) -> dict[str
                 if _close(np.transpose(g, perm), e):
                     found["pattern/transpose"] = (
                         f"returned {out} transposed" if g.ndim == 2 else f"returned {out} with its axes in the wrong order",
-                        f"The values are right but {out} must have shape {e.shape}, the shape of what it is "
-                        "the gradient of: swap the factors of the product (or the axes).")
+                        "The values are right, the layout is not: a gradient has the shape of what it is the "
+                        "gradient of (dW the shape of W), so swap the factors of the product, or the axes.")
                     break
-    elif g.size == e.size and g.size > 1 and _close(g.reshape(e.shape), e):
+    elif g.size == e.size and g.size >= 1 and _close(g.reshape(e.shape), e):
         found["pattern/shape"] = (
-            f"returned {out} with shape {g.shape} instead of {e.shape}",
-            f"The values are right; the shape is not: keep the summed axis (keepdims=True) or reshape to {e.shape}.")
+            f"returned {out} with the right values in the wrong shape",
+            f"{out} must have the shape of what it is the gradient of (here {e.shape}, not {g.shape}): keep the "
+            "summed axis (keepdims=True) or reshape.")
     return found
 
 

@@ -66,6 +66,31 @@ def test_mistakes_lose_marks_only_where_they_are(graded):
     assert "numbered one too high" in fb["L_model_backward"]
 
 
+#: What the feedback names for each of cho_mistakes' mistakes (grader/author/examples.py MISTAKES).
+NAMED = {
+    "linear_backward": "Likely mistake: you forgot the 1/m in db.",
+    "sigmoid_backward": "Likely mistake: you used Z as if it were the activation s = σ(Z).",
+    "L_model_backward": "Likely mistake: you numbered the grads keys one layer too high.",
+    "conv_backward": "Likely mistake: you cropped the padding with [pad:-pad], which is empty when pad = 0.",
+    "pool_backward": "Likely mistake: you divided by f instead of f² in average pooling.",
+    "batchnorm_backward_alt": "Likely mistake: you treated the batch mean and variance as constants.",
+    "dropout_backward": "Likely mistake: you divided by p twice.",
+    # no mistake of its own: its helpers' (cho's linear_backward and sigmoid_backward)
+    "linear_activation_backward": "linear_activation_backward is consistent with your linear_backward and "
+                                  "sigmoid_backward; fix that first.",
+}
+
+
+def test_every_mistake_is_named_and_no_correct_student_is_charged(graded):
+    _, rows = graded
+    fb = {k[2]: r["feedback"] for k, r in rows.items() if k[0] == "cho_mistakes"}
+    for exercise, sentence in NAMED.items():
+        assert sentence in fb[exercise], (exercise, fb[exercise])
+    for (student, _, exercise), r in rows.items():
+        if student in ("ada_correct", "dev_loops"):
+            assert "Likely mistake" not in r["feedback"] and "Pattern:" not in r["feedback"], (student, exercise)
+
+
 def test_broken_notebooks_cost_only_what_they_break(graded):
     _, rows = graded
     eve = {k[2]: r for k, r in rows.items() if k[0] == "eve_syntax"}

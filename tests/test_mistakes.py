@@ -336,3 +336,18 @@ def test_contract_findings_from_records():
     found = contract_findings("dropout_backward", entries, passed=True)
     assert [(f.id, f.costs_points) for f in found] == [("contract/changes_input", False), ("contract/random", False)]
     assert contract_findings("relu_backward", [{"changed": []}], passed=False) == []
+
+
+def test_the_notebook_self_check_shows_patterns_without_the_reference(capsys):
+    from grader.selfcheck import check
+
+    def linear_backward(dZ, cache):
+        A_prev, W, b = cache
+        return W.T @ dZ, (dZ @ A_prev.T).T / dZ.shape[1], np.sum(dZ, axis=1) / dZ.shape[1]
+
+    check("linear_backward", linear_backward)
+    out = capsys.readouterr().out
+    assert "Pattern: you returned dW transposed." in out
+    assert "Pattern: you returned db with the right values in the wrong shape." in out
+    check("linear_backward", solutions.linear_backward)
+    assert "Pattern" not in capsys.readouterr().out
