@@ -351,3 +351,14 @@ def test_the_notebook_self_check_shows_patterns_without_the_reference(capsys):
     assert "Pattern: you returned db with the right values in the wrong shape." in out
     check("linear_backward", solutions.linear_backward)
     assert "Pattern" not in capsys.readouterr().out
+
+
+def test_the_docs_list_every_catalogued_mistake():
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "docs" / "mistakes.md").read_text(encoding="utf-8")
+    missing = []
+    for name in EXERCISES:
+        section = text.split(f"**{name}**", 1)[1].split("**", 1)[0] if f"**{name}**" in text else ""
+        missing += [m.key for m in mistakes_for(name) if f"| `{m.id}` | {m.title.replace('|', '/')} |" not in section]
+    assert not missing, f"docs/mistakes.md does not list: {missing}"
