@@ -362,3 +362,21 @@ def test_the_docs_list_every_catalogued_mistake():
         section = text.split(f"**{name}**", 1)[1].split("**", 1)[0] if f"**{name}**" in text else ""
         missing += [m.key for m in mistakes_for(name) if f"| `{m.id}` | {m.title.replace('|', '/')} |" not in section]
     assert not missing, f"docs/mistakes.md does not list: {missing}"
+
+
+def test_forged_helper_records_are_not_run_through_the_reference():
+    """The calls come from the student's kernel: a forged call with huge dimensions or an
+    unknown function must be ignored, not computed (it would allocate terabytes)."""
+    from grader.mistakes.blame import blame_helpers
+
+    cases = make_cases("pool_backward", HIDDEN_PLAN["pool_backward"], SEED)
+    expected = [expected_output(c) for c in cases]
+    forged = [
+        {"fn": "distribute_value", "depth": 0, "args": [1.0, (10**6, 10**6)], "kwargs": {}, "changed": [],
+         "after": {}, "output": np.zeros((2, 2))},
+        {"fn": "conv_forward", "depth": 0, "args": [], "kwargs": {}, "changed": [], "after": {}, "output": None},
+        {"fn": "create_mask_from_window", "depth": 0, "args": [np.zeros((1, 10**5))], "kwargs": {}, "changed": [],
+         "after": {}, "output": np.zeros((1, 10**5), bool)},
+    ]
+    entries = [{"output": e * 2, "calls": forged} for e in expected]
+    assert blame_helpers("pool_backward", cases, expected, entries) == []

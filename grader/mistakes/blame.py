@@ -143,6 +143,30 @@ def _replays(name: str, calls: list[dict]) -> list[tuple[str, Callable[[Case], A
     return []
 
 
+def _largest(value: Any, depth: int = 0) -> int:
+    """The largest dimension or integer anywhere in a value (arrays, tuples, dicts)."""
+    if depth > 8:
+        return 10**9
+    if isinstance(value, np.ndarray):
+        return max(value.shape, default=1) if value.ndim <= 4 else 10**9
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int):
+        return abs(value)
+    if isinstance(value, (tuple, list)):
+        return max((_largest(v, depth + 1) for v in value), default=0)
+    if isinstance(value, dict):
+        return max((_largest(v, depth + 1) for v in value.values()), default=0)
+    return 0
+
+
+def _plausible(call: dict, helpers: tuple[str, ...], bound: int) -> bool:
+    """Whether a recorded call may be run through the reference here: a known helper of
+    this exercise, with no dimension or integer larger than the case's own. The records
+    come from the student's kernel: a forged one must not make the grader allocate."""
+    return call["fn"] in helpers and _largest([call["args"], call["kwargs"]]) <= bound
+
+
 def _check_calls(calls: list[dict]) -> tuple[dict[str, int], dict[str, set[str]]]:
     """Per helper: how many recorded calls returned wrong values; which arguments it changed."""
     wrong: dict[str, int] = {}
@@ -176,7 +200,9 @@ def blame_helpers(name: str, cases: list[Case], expected: list[Any], entries: li
         if not isinstance(entry, dict) or "output" not in entry:
             consistent = False
             continue
-        got, calls = entry["output"], entry.get("calls") or []
+        got = entry["output"]
+        bound = max(_largest([case.args, case.kwargs]), 16)
+        calls = [c for c in entry.get("calls") or [] if _plausible(c, HELPERS[name], bound)]
         if not wrong_outputs(name, got, exp):
             continue
         failing.append(i)
