@@ -123,7 +123,7 @@ def scale_factor(got, expected, tol: float = 1e-6) -> float | None:
 def _factor_hint(got: np.ndarray, expected: np.ndarray) -> str | None:
     """If ``got`` is ``k * expected`` for a scalar k (not 1), say so."""
     k = scale_factor(got, expected) if got.size >= 2 else None
-    if k is None or abs(k) < 1e-12 or abs(k - 1.0) < 1e-6:
+    if k is None or abs(k) < 1e-12 or abs(k - 1.0) < 1e-3:  # near 1: "close", not a factor
         return None
     if abs(k + 1.0) < 1e-6:
         return "the values have the wrong sign"

@@ -108,7 +108,7 @@ def _patterns_of(g: np.ndarray, e: np.ndarray, case: Case, out: str) -> dict[str
             found["pattern/sign"] = (f"returned {out} with the wrong sign",
                                      "Every element has the right size and the wrong sign: look for a minus sign "
                                      "in the derivative.")
-        elif k is not None and abs(k) > 1e-12 and abs(k - 1) > 1e-6:
+        elif k is not None and abs(k) > 1e-12 and abs(k - 1) > 1e-3:
             label = factor_label(k, named_scalars(case))
             if label:
                 found[f"pattern/factor/{label.split(' = ')[0]}"] = (

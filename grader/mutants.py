@@ -91,6 +91,7 @@ class MutantResult:
 
     key: str
     title: str
+    form: int
     checks_failed: int
     checks_total: int
     named: tuple[str, ...]
@@ -119,18 +120,20 @@ def reference_namespace() -> dict[str, Callable]:
 
 
 def run_mutants(seed: int | None = None, only: str | None = None) -> list[MutantResult]:
-    """Grade every catalogued mistake (of exercise ``only``, or all) on the hidden cases."""
+    """Grade every form of every catalogued mistake (of exercise ``only``, or all) on the
+    hidden cases."""
     from grader.mistakes import all_mistakes
 
     results = []
     for m in all_mistakes():
         if only and m.exercise != only:
             continue
-        namespace = {**reference_namespace(), m.exercise: m.variant}
-        r = judge_in_process(m.exercise, namespace, seed)
-        failed = sum(not c.passed for c in r.checks)
-        named = tuple(f.id for f in r.findings if f.kind == "mistake")
-        results.append(MutantResult(m.key, m.title, failed, len(r.checks), named))
+        for form, variant in enumerate(m.forms, start=1):
+            namespace = {**reference_namespace(), m.exercise: variant}
+            r = judge_in_process(m.exercise, namespace, seed)
+            failed = sum(not c.passed for c in r.checks)
+            named = tuple(f.id for f in r.findings if f.kind == "mistake")
+            results.append(MutantResult(m.key, m.title, form, failed, len(r.checks), named))
     return results
 
 
@@ -168,7 +171,7 @@ def _print_table(results: list[MutantResult], seconds: float) -> None:
         others = [n for n in r.named if n != r.key]
         named = ("[green]yes[/green]" if r.identified else "[red]no[/red]") + (
             f" (also {', '.join(others)})" if others else "")
-        table.add_row(r.key, r.title, f"{r.checks_failed}/{r.checks_total}",
+        table.add_row(r.key + (f" (form {r.form})" if r.form > 1 else ""), r.title, f"{r.checks_failed}/{r.checks_total}",
                       "[green]yes[/green]" if r.caught else "[red]NO[/red]", named)
     console = Console()
     console.print(table)
@@ -176,7 +179,8 @@ def _print_table(results: list[MutantResult], seconds: float) -> None:
     verdict = "[green]every mistake is caught and named[/green]" if not bad else (
         f"[red]{len(bad)} of {len(results)} mistakes are not caught or not named: "
         "strengthen the hidden cases (grader/cases.py HIDDEN_PLAN) or the catalog[/red]")
-    console.print(f"{len(results)} mistakes in {seconds:.1f} s: {verdict}")
+    n = len({r.key for r in results})
+    console.print(f"{n} mistakes ({len(results)} forms) in {seconds:.1f} s: {verdict}")
 
 
 if __name__ == "__main__":

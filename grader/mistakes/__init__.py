@@ -29,14 +29,21 @@ class Mistake:
         title: what the student did, as a phrase after "N% of the class ...";
             ``{outputs}`` is replaced by the outputs it explains (``"dW and db"``).
         hint: what to do about it.
-        variant: the mistaken function, with the graded function's signature.
+        forms: the mistaken function(s), with the graded function's signature: one
+            mistake can be made several ways (eps left out of a recomputed x_hat, or only
+            out of the closed form's last division), each a form.
     """
 
     exercise: str
     id: str
     title: str
     hint: str
-    variant: Callable
+    forms: tuple[Callable, ...]
+
+    @property
+    def variant(self) -> Callable:
+        """The first (canonical) form."""
+        return self.forms[0]
 
     @property
     def key(self) -> str:
@@ -47,16 +54,24 @@ class Mistake:
 CATALOG: dict[str, list[Mistake]] = {}
 
 
-def mistake(exercises: str | tuple[str, ...], id: str, title: str, hint: str) -> Callable[[Callable], Callable]:
-    """Register the decorated function as a mistake of one or several exercises."""
+def mistake(exercises: str | tuple[str, ...], id: str, title: str = "", hint: str = "") -> Callable[[Callable], Callable]:
+    """Register the decorated function as a mistake of one or several exercises; for an
+    id already registered (title and hint left empty), as one more form of it."""
     names = (exercises,) if isinstance(exercises, str) else exercises
 
     def register(fn: Callable) -> Callable:
         for name in names:
             entries = CATALOG.setdefault(name, [])
-            if any(m.id == id for m in entries):
-                raise ValueError(f"mistake {name}/{id} registered twice")
-            entries.append(Mistake(name, id, title, hint, fn))
+            old = next((i for i, m in enumerate(entries) if m.id == id), None)
+            if old is None:
+                if not title or not hint:
+                    raise ValueError(f"mistake {name}/{id}: a title and a hint are needed")
+                entries.append(Mistake(name, id, title, hint, (fn,)))
+            elif title or hint:
+                raise ValueError(f"mistake {name}/{id} registered twice (a further form takes no title)")
+            else:
+                m = entries[old]
+                entries[old] = Mistake(name, id, m.title, m.hint, m.forms + (fn,))
         return fn
 
     return register

@@ -114,9 +114,73 @@ def _model(AL: Any, Y: Any, caches: Any, h: dict[str, Callable]) -> dict:
     return grads
 
 
+def _pool(dA: Any, cache: Any, mode: str = "max", *, h: dict[str, Callable]) -> np.ndarray:
+    """pool_backward as the classic loops, calling the helpers per window."""
+    A_prev, hp = cache
+    f, stride = hp["f"], hp["stride"]
+    m, n_H, n_W, n_C = dA.shape
+    dA_prev = np.zeros(A_prev.shape)
+    for i in range(m):
+        for row in range(n_H):
+            for col in range(n_W):
+                r, c = row * stride, col * stride
+                for k in range(n_C):
+                    if mode == "max":
+                        part = h["create_mask_from_window"](A_prev[i, r:r + f, c:c + f, k]) * dA[i, row, col, k]
+                    else:
+                        part = h["distribute_value"](dA[i, row, col, k], (f, f))
+                    dA_prev[i, r:r + f, c:c + f, k] += part
+    return dA_prev
+
+
 def _reference_helpers() -> dict[str, Callable]:
     return {n: getattr(ref, n) for n in ("relu_backward", "sigmoid_backward", "linear_backward",
-                                          "linear_activation_backward")}
+                                          "linear_activation_backward", "create_mask_from_window",
+                                          "distribute_value")}
+
+
+def _orchestrate(name: str, case: Case, h: dict[str, Callable]) -> Any:
+    """The reference's way of composing ``name`` from the helpers in ``h``."""
+    args, kwargs = copy.deepcopy(case.args), copy.deepcopy(case.kwargs)
+    if name == "linear_activation_backward":
+        return _layer(*args, h)
+    if name == "L_model_backward":
+        return _model(*args, h)
+    return _pool(*args, **kwargs, h=h)
+
+
+def _reproduces(fn: str, form: Callable, calls: list[dict]) -> bool:
+    """Whether a catalogued form of helper ``fn`` returns what every recorded call returned."""
+    mine = [c for c in calls if c["fn"] == fn and "output" in c]
+    try:
+        return bool(mine) and all(
+            _same_result(fn, c["output"], form(*copy.deepcopy(c["args"]), **copy.deepcopy(c["kwargs"]))) for c in mine)
+    except Exception:  # noqa: BLE001 - a form may raise on the student's arguments
+        return False
+
+
+def _substitutions(name: str, calls: list[dict], bad: set[str]) -> list[Callable[[Case], Any]]:
+    """Replays where each wrong helper is modelled by a catalogued mistake that reproduces
+    all its recorded calls: for a caller that calls its helpers more often than recorded
+    (pool_backward calls them once per window)."""
+    from itertools import islice, product
+
+    from grader.mistakes import mistakes_for
+
+    options = []
+    for fn in sorted(bad):
+        forms = [f for m in mistakes_for(fn) for f in m.forms if _reproduces(fn, f, calls)]
+        if not forms:
+            return []
+        options.append((fn, forms[:4]))
+    replays = []
+    for combo in islice(product(*[forms for _, forms in options]), 16):
+        h = _reference_helpers()
+        h.update({fn: form for (fn, _), form in zip(options, combo)})
+        if name == "L_model_backward" and "linear_activation_backward" not in bad:
+            h["linear_activation_backward"] = lambda dA, cache, act, h=h: _layer(dA, cache, act, h)
+        replays.append(lambda case, h=h: _orchestrate(name, case, h))
+    return replays
 
 
 def _replays(name: str, calls: list[dict]) -> list[tuple[str, Callable[[Case], Any]]]:
@@ -189,8 +253,15 @@ def _check_calls(calls: list[dict]) -> tuple[dict[str, int], dict[str, set[str]]
 def blame_helpers(name: str, cases: list[Case], expected: list[Any], entries: list[dict | None]) -> list[Finding]:
     """Findings of kind ``blame`` for one exercise (empty when its outputs are right or
     it has no helpers)."""
+    return blame_report(name, cases, expected, entries)[0]
+
+
+def blame_report(name: str, cases: list[Case], expected: list[Any],
+                 entries: list[dict | None]) -> tuple[list[Finding], bool]:
+    """``(findings, consistent)``: the blame findings, and whether the caller itself was
+    found right (its wrong results reproduced from its helpers' alone)."""
     if name not in HELPERS:
-        return []
+        return [], False
     wrong: dict[str, set[int]] = {}
     changed: dict[str, set[str]] = {}
     depth0: set[str] = set()
@@ -213,7 +284,7 @@ def blame_helpers(name: str, cases: list[Case], expected: list[Any], entries: li
             changed.setdefault(fn, set()).update(args)
         depth0 |= {c["fn"] for c in calls if c["depth"] == 0 and (c["fn"] in bad or c["fn"] in mutated)}
         replayed = False
-        for _, replay in _replays(name, calls):
+        for replay in [r for _, r in _replays(name, calls)] + _substitutions(name, calls, set(bad)):
             try:
                 if _same_result(name, got, replay(case)):
                     replayed = True
@@ -222,7 +293,7 @@ def blame_helpers(name: str, cases: list[Case], expected: list[Any], entries: li
                 continue
         consistent = consistent and replayed
     if not failing or not (wrong or changed):
-        return []
+        return [], False
     findings = []
     culprits = sorted(depth0) or sorted(set(wrong) | set(changed))
     roots = sorted(fn for fn in set(wrong) | set(changed) if fn in _LEAVES)
@@ -248,4 +319,4 @@ def blame_helpers(name: str, cases: list[Case], expected: list[Any], entries: li
                     f"its own result may be right once its helpers are.")
         findings.append(Finding("blame", f"blame/{'+'.join(culprits)}", title, hint,
                                 cases=tuple(sorted(set().union(*wrong.values())))))
-    return findings
+    return findings, bool(wrong) and consistent

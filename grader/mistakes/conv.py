@@ -66,6 +66,22 @@ def conv_assign(dZ, cache):
     return _conv(dZ, cache, accumulate=False)
 
 
+@mistake("conv_backward", "assign_not_accumulate")
+def conv_assign_per_offset(dZ, cache):
+    """The offset loops the notebook suggests, with = for dA_prev_pad: a later offset
+    overwrites what an earlier one put in a shared pixel."""
+    A_prev, W, b, hp = cache
+    m, n_H, n_W, n_C = dZ.shape
+    f, stride, pad = W.shape[0], hp["stride"], hp["pad"]
+    dA_pad = np.zeros(ref.zero_pad(A_prev, pad).shape)
+    for di in range(f):
+        for dj in range(f):
+            dA_pad[:, di:di + stride * n_H:stride, dj:dj + stride * n_W:stride, :] = np.tensordot(
+                dZ, W[di, dj], axes=([3], [1]))
+    _, dW, db = ref.conv_backward(dZ, cache)
+    return dA_pad[:, pad:pad + A_prev.shape[1], pad:pad + A_prev.shape[2], :], dW, db
+
+
 @mistake("conv_backward", "flipped_kernel", "flipped the kernel in dA_prev",
          "conv_forward is a cross-correlation (no flip), so dA_prev_pad[window] += W[:, :, :, c] * dZ[i, h, w, c] "
          "with W as it is.")
@@ -83,6 +99,14 @@ def conv_not_cropped(dZ, cache):
          "x[pad:-pad] is empty when pad = 0 (-0 is 0): slice with [pad:pad + n_H_prev] instead.")
 def conv_crop_minus(dZ, cache):
     return _conv(dZ, cache, crop="minus")
+
+
+@mistake("conv_backward", "crop_minus_pad")
+def conv_crop_minus_in_loop(dZ, cache):
+    """The classic loop's ``dA_prev[i] = da_prev_pad[pad:-pad, pad:-pad, :]``: a shape error when pad = 0."""
+    if cache[3]["pad"] == 0:
+        raise ValueError("could not broadcast input array from shape (0,0) into the example's shape")
+    return ref.conv_backward(dZ, cache)
 
 
 @mistake("conv_backward", "divided_by_m", "divided {outputs} by m (this notebook's gradients are sums)",
@@ -176,6 +200,24 @@ def _pool(dA, cache, mode="max", *, step=None, accumulate=True, divisor=None, ro
          "dA_prev[window] += ..., never =.")
 def pool_assign(dA, cache, mode="max"):
     return _pool(dA, cache, mode, accumulate=False)
+
+
+@mistake("pool_backward", "assign_not_accumulate")
+def pool_assign_per_offset(dA, cache, mode="max"):
+    """The vectorized offset loop with = : a later offset overwrites a shared pixel."""
+    A_prev, hp = cache
+    f, stride = hp["f"], hp["stride"]
+    m, n_H, n_W, n_C = dA.shape
+    windows = np.lib.stride_tricks.sliding_window_view(A_prev, (f, f), axis=(1, 2))[:, ::stride, ::stride]
+    if mode == "max":
+        dwin = (windows == windows.max(axis=(4, 5), keepdims=True)) * dA[..., None, None]
+    else:
+        dwin = np.broadcast_to(dA[..., None, None] / (f * f), (m, n_H, n_W, n_C, f, f))
+    out = np.zeros(A_prev.shape)
+    for di in range(f):
+        for dj in range(f):
+            out[:, di:di + stride * n_H:stride, dj:dj + stride * n_W:stride, :] = dwin[:, :, :, :, di, dj]
+    return out
 
 
 @mistake("pool_backward", "stride_ignored", "ignored the stride when placing the windows",

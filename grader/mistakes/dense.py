@@ -173,6 +173,20 @@ def lab_no_activation(dA, cache, activation):
     return ref.linear_backward(dA, linear_cache)
 
 
+@mistake("linear_activation_backward", "no_activation_backward")
+def lab_no_relu_backward(dA, cache, activation):
+    """The relu branch only skips its derivative."""
+    linear_cache, Z = cache
+    return ref.linear_backward(dA, linear_cache) if activation == "relu" else _layer(dA, cache, activation)
+
+
+@mistake("linear_activation_backward", "no_activation_backward")
+def lab_no_sigmoid_backward(dA, cache, activation):
+    """The sigmoid branch only skips its derivative."""
+    linear_cache, Z = cache
+    return ref.linear_backward(dA, linear_cache) if activation == "sigmoid" else _layer(dA, cache, activation)
+
+
 # --- L_model_backward(AL, Y, caches) -> grads ----------------------------------------------
 
 def _model(AL, Y, caches, dAL=None, last="sigmoid", hidden="relu", shift=0):

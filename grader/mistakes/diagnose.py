@@ -78,10 +78,10 @@ def same_output(got: Any, variant: Any, expected: Any) -> bool:
     return e is None or e.shape != g.shape or not _strict(g, e)
 
 
-def run_variant(m: Mistake, case: Case) -> tuple[Any, str | None]:
-    """``(output, None)`` or ``(None, exception type name)``."""
+def run_variant(m: Mistake, case: Case, form: int = 0) -> tuple[Any, str | None]:
+    """``(output, None)`` or ``(None, exception type name)`` of one form of a mistake."""
     try:
-        return m.variant(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs)), None
+        return m.forms[form](*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs)), None
     except Exception as exc:  # noqa: BLE001 - a variant may raise on purpose
         return None, type(exc).__name__
 
@@ -96,15 +96,24 @@ class Explanation:
     raised: bool
 
 
-def explained_outputs(m: Mistake, cases: list[Case], expected: list[Any], entries: list[dict | None],
-                      variants: list[tuple[Any, str | None]] | None = None) -> Explanation | None:
-    """What mistake ``m`` explains of a student's results, or None.
+def explained_outputs(m: Mistake, cases: list[Case], expected: list[Any],
+                      entries: list[dict | None]) -> Explanation | None:
+    """What mistake ``m`` explains of a student's results (its best form), or None.
 
     Args:
         entries: per case, the student's record: ``{"output": ...}`` or ``{"error": {"type": ...}}``
             (None when the case did not run).
-        variants: the variant's results per case, if already computed.
     """
+    best = None
+    for form in range(len(m.forms)):
+        e = _explained_by_form(m, form, cases, expected, entries)
+        if e is not None and (best is None or (len(e.outputs), e.raised) > (len(best.outputs), best.raised)):
+            best = e
+    return best
+
+
+def _explained_by_form(m: Mistake, form: int, cases: list[Case], expected: list[Any],
+                       entries: list[dict | None]) -> Explanation | None:
     name = m.exercise
     deviates: dict[str, set[int]] = {}
     matches: dict[str, bool] = {}
@@ -112,7 +121,7 @@ def explained_outputs(m: Mistake, cases: list[Case], expected: list[Any], entrie
     for i, (case, exp, entry) in enumerate(zip(cases, expected, entries), start=1):
         if not isinstance(entry, dict) or entry.get("timeout"):
             return None
-        v, verr = variants[i - 1] if variants else run_variant(m, case)
+        v, verr = run_variant(m, case, form)
         serr = (entry.get("error") or {}).get("type") if entry.get("error") else None
         if verr is not None or serr is not None:
             if verr != serr:
@@ -168,9 +177,13 @@ def diagnose_mistakes(name: str, cases: list[Case], expected: list[Any], entries
 
 
 class Diagnoser:
-    """The diagnoser ``judge_exercise`` takes: catalogued mistakes, then blame on helpers."""
+    """The diagnoser ``judge_exercise`` takes: catalogued mistakes, then blame on helpers;
+    blame alone when the function was found consistent with its (wrong) helpers."""
 
     def __call__(self, name: str, cases: list[Case], expected: list[Any], entries: list[dict | None]) -> list[Finding]:
-        from grader.mistakes.blame import blame_helpers
+        from grader.mistakes.blame import blame_report
 
-        return diagnose_mistakes(name, cases, expected, entries) + blame_helpers(name, cases, expected, entries)
+        blame, consistent = blame_report(name, cases, expected, entries)
+        if consistent:  # the function itself is right: its helpers' mistakes are not its own
+            return blame
+        return diagnose_mistakes(name, cases, expected, entries) + blame

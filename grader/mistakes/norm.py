@@ -72,6 +72,17 @@ def bn_no_eps(dout, cache):
     return _bn(dout, cache, eps_in=False)
 
 
+@mistake(_BN, "no_eps")
+def bn_no_eps_in_last_division(dout, cache):
+    """The closed form with the cache's x_hat (eps in it) but sqrt(var) in the last division."""
+    x, x_hat, mu, var, gamma, beta, eps = cache
+    N = dout.shape[0]
+    dbeta = np.sum(dout, axis=0)
+    dgamma = np.sum(dout * x_hat, axis=0)
+    dx = gamma * (N * dout - dbeta - x_hat * dgamma) / (N * np.sqrt(var))
+    return dx, dgamma, dbeta
+
+
 @mistake(_BN, "swapped_dgamma_dbeta", "swapped dgamma and dbeta",
          "out = gamma * x_hat + beta: dbeta = sum(dout), dgamma = sum(dout * x_hat); return dx, dgamma, dbeta.")
 def bn_swapped(dout, cache):
@@ -138,6 +149,17 @@ def drop_one_minus_p(dout, cache):
 def drop_mask_in_test(dout, cache):
     param, mask = cache
     return dout * mask  # raises TypeError in test mode, where mask is None
+
+
+@mistake("dropout_backward", "mask_in_test_mode")
+def drop_mask_redrawn_in_test(dout, cache):
+    """Test mode: the mask drawn again from the seed, as dropout_forward's train mode would."""
+    param, mask = cache
+    if param["mode"] == "train":
+        return dout * mask
+    p = param["p"]
+    rng = np.random.default_rng(param.get("seed"))
+    return dout * ((rng.random(dout.shape) < p) / p)
 
 
 @mistake("dropout_backward", "scaled_in_test_mode", "scaled by p in test mode (the old, non-inverted dropout)",
