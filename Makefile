@@ -6,6 +6,7 @@ STAMP  := $(VENV)/.installed
 SUBMISSIONS ?= examples/class
 OUT    ?= grades
 NB     ?=
+FORCE  ?=
 
 .PHONY: install test lab notebooks bench bench-nbgrader grade check clean help sandbox-deps examples
 
@@ -17,7 +18,8 @@ help:
 	@echo "make bench      time the reference against naive loops and the gradient checks"
 	@echo "make bench-nbgrader  time grader grade against nbgrader autograde on notebook 02 (installs nbgrader in bench/.nbgrader-venv)"
 	@echo "make examples   rebuild the demo class examples/class/ from the notebooks"
-	@echo "make grade      grade SUBMISSIONS (default: the demo class in examples/class) into OUT (default: grades/)"
+	@echo "make grade      grade SUBMISSIONS (default: the demo class in examples/class) into OUT (default: grades/);"
+	@echo "                only new or changed notebooks are run; FORCE=1 regrades them all"
 	@echo "make check NB=path/to/notebook.ipynb   check one notebook against the public cases"
 
 $(STAMP): pyproject.toml
@@ -49,7 +51,7 @@ notebooks: $(STAMP)
 	$(PY) -m grader.author build
 
 grade: $(STAMP) sandbox-deps
-	$(VENV)/bin/grader grade $(SUBMISSIONS) --out $(OUT)
+	$(VENV)/bin/grader grade $(SUBMISSIONS) --out $(OUT)$(if $(filter-out 0 no false,$(FORCE)), --force,)
 
 check: $(STAMP)
 	@test -n "$(NB)" || { echo "usage: make check NB=path/to/notebook.ipynb"; exit 2; }

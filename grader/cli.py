@@ -2,7 +2,7 @@
 
 Exit status: 0 success (for ``check``: every exercise passes); 1 ``check`` found a failing
 exercise; 2 a mistake in how the grader was called (missing folder, unknown notebook,
-bad configuration), reported in one line.
+bad configuration, bad roster, missing or unreadable gradebook), reported in one line.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from grader.config import ConfigError, load_config
+from grader.export import RosterError
 from grader.grade import InstructorError
+from grader.gradebook import GradebookError
 from grader.sandbox import SandboxUnavailable
 
 __all__ = ["main"]
@@ -25,14 +27,33 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+def _roster(path: Path | None):
+    from grader.export import read_roster
+
+    return read_roster(path) if path is not None else None
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def cmd_grade(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from grader.gradebook import latest_grades, open_gradebook
     from grader.outputs import write_outputs
     from grader.run import grade_class
     from grader.terminal import console, summary_tables
 
     config = load_config(args.config)
+    roster = _roster(args.roster or config.roster)  # before grading: a typo costs nothing
+    previous = {}
+    if (args.out / "gradebook.db").exists():
+        conn = open_gradebook(args.out / "gradebook.db")
+        try:
+            previous = latest_grades(conn)
+        finally:
+            conn.close()
     out = console(args.quiet)
     if args.no_sandbox:
         out.print("[yellow]warning:[/yellow] --no-sandbox: student code runs with your rights, unconfined")
@@ -52,16 +73,57 @@ def cmd_grade(args: argparse.Namespace) -> int:
         progress.update(task, advance=1, description=f"{r.student}/{r.assignment}")
 
     with progress:
-        results, _ = grade_class(args.submissions, config, args.assignment, args.keep_scratch,
-                                 not args.no_sandbox, on_start, on_result)
-    paths = write_outputs(args.out, results, str(args.submissions), config.source, started, _now())
+        run = grade_class(args.submissions, config, args.assignment, args.keep_scratch, not args.no_sandbox,
+                          on_start, on_result, previous=previous, force=args.force)
+    results = list(run.results)
+    paths = write_outputs(args.out, results, str(args.submissions), config.source, started, _now(),
+                          gradings=run.gradings, grader_key=run.grader_key, force=args.force, roster=roster)
     for table in summary_tables(results):
         out.print(table)
     elapsed = time.monotonic() - t0
-    out.print(f"Graded {len(results)} notebooks of {len({r.student for r in results})} students "
-              f"in {elapsed:.1f} s.")
-    for label, key in (("grades", "csv"), ("gradebook", "gradebook"), ("report", "report"), ("feedback", "feedback")):
+    graded = [g.result for g in run.gradings]
+    if graded or not run.reused:
+        students = len({r.student for r in graded})
+        out.print(f"Graded {_plural(len(graded), 'notebook')} of {_plural(students, 'student')} in {elapsed:.1f} s.")
+    if run.reused:
+        out.print(f"{_plural(run.reused, 'unchanged notebook')} reused (use --force to regrade); the outputs hold "
+                  f"{_plural(len(results), 'notebook')} of {_plural(len({r.student for r in results}), 'student')}.")
+    if roster is not None:
+        unknown = sorted({r.student for r in results} - set(roster))
+        if unknown:
+            out.print(f"[yellow]warning:[/yellow] {_plural(len(unknown), 'student')} not in the roster "
+                      f"({', '.join(unknown[:5])}{', ...' if len(unknown) > 5 else ''}): canvas.csv names them "
+                      "by folder, with no IDs")
+    for label, key in (("grades", "csv"), ("wide", "wide"), ("canvas", "canvas"), ("gradebook", "gradebook"),
+                       ("report", "report"), ("feedback", "feedback")):
         out.print(f"  {label + ':':<11}{paths[key]}{'/' if key == 'feedback' else ''}", soft_wrap=True)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from grader.export import render
+    from grader.gradebook import latest_results, open_gradebook
+    from grader.outputs import atomic_write
+
+    path = args.gradebook or (args.out or Path("grades")) / "gradebook.db"
+    roster = None
+    if args.format == "canvas":
+        roster = _roster(args.roster or load_config(args.config).roster)
+    conn = open_gradebook(path, create=False)
+    try:
+        results = latest_results(conn)
+    finally:
+        conn.close()
+    text = render(args.format, results, roster)
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        atomic_write(args.output, text)
+    except OSError as exc:
+        raise InstructorError(f"cannot write {args.output}: {exc.strerror}") from None
+    print(f"wrote {args.output}: {_plural(len(results), 'notebook')} of "
+          f"{_plural(len({r.student for r in results}), 'student')}", file=sys.stderr)
     return 0
 
 
@@ -80,7 +142,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grader", description="Grade backpropagation notebooks: hidden cases, gradient checks, feedback.")
-    sub = parser.add_subparsers(dest="verb", required=True, metavar="{grade,check}")
+    sub = parser.add_subparsers(dest="verb", required=True, metavar="{grade,check,export}")
     g = sub.add_parser("grade", help="grade a class: SUBMISSIONS/<student>/<notebook>.ipynb",
                        description="Run every notebook in its own kernel, grade it against hidden cases and "
                                    "gradient checks, and write grades.csv, gradebook.db, feedback pages and a report.")
@@ -92,6 +154,11 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--keep-scratch", action="store_true", help="keep each job folder, for debugging")
     g.add_argument("--no-sandbox", action="store_true",
                    help="run notebooks without the bubblewrap sandbox: only for code you trust")
+    g.add_argument("--force", action="store_true",
+                   help="regrade every notebook, even those unchanged since the gradebook's last grade")
+    g.add_argument("--roster", type=Path,
+                   help="CSV mapping student folders to Canvas identities, for canvas.csv "
+                        "(default: [canvas] roster in course.toml)")
     g.add_argument("--quiet", action="store_true", help="print nothing but errors")
     g.set_defaults(func=cmd_grade)
     c = sub.add_parser("check", help="check your notebook against the public cases",
@@ -102,6 +169,20 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--assignment", help="which assignment it is, if the file name does not say")
     c.add_argument("--config", type=Path, help=argparse.SUPPRESS)
     c.set_defaults(func=cmd_check)
+    e = sub.add_parser("export", help="write an export of a gradebook's latest grades",
+                       description="Write the latest grade of every student and notebook in a gradebook as CSV: "
+                                   "long (grades.csv), wide (one row per student) or canvas (Canvas's gradebook "
+                                   "import).")
+    where = e.add_mutually_exclusive_group()
+    where.add_argument("--gradebook", type=Path, help="the gradebook file, e.g. grades/gradebook.db")
+    where.add_argument("--out", type=Path, help="the output folder of grader grade holding gradebook.db "
+                                                "(default: grades)")
+    e.add_argument("--format", required=True, choices=("long", "wide", "canvas"), help="which export")
+    e.add_argument("--roster", type=Path, help="canvas: CSV mapping student folders to Canvas identities "
+                                               "(default: [canvas] roster in course.toml)")
+    e.add_argument("--config", type=Path, help="course configuration, for its roster (default: ./course.toml)")
+    e.add_argument("-o", "--output", type=Path, help="the file to write (default: standard output)")
+    e.set_defaults(func=cmd_export)
     return parser
 
 
@@ -109,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (InstructorError, ConfigError, SandboxUnavailable) as exc:
+    except (InstructorError, ConfigError, SandboxUnavailable, GradebookError, RosterError) as exc:
         print(f"grader: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

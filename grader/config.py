@@ -26,6 +26,10 @@ It comes from a TOML file (``course.toml`` by default; see docs/grading.md):
     uid = 65534                  # the unprivileged user it runs as (when the grader is root)
     gid = 65534
 
+    [canvas]
+    roster = "roster.csv"        # folder name -> Canvas identity, for canvas.csv (relative
+                                 # to this file's folder)
+
 Every key is optional.
 """
 
@@ -137,6 +141,9 @@ class CourseConfig:
         seed: the seed of the hidden cases.
         points: points per exercise.
         limits: resource limits per notebook.
+        sandbox: limits of each notebook's sandbox.
+        roster: the Canvas roster (``[canvas] roster``), resolved against the
+            configuration's folder; None when not set. It affects no grade.
         source: the file it was read from, or None for the defaults.
     """
 
@@ -145,6 +152,7 @@ class CourseConfig:
     limits: Limits = field(default_factory=Limits)
     sandbox: SandboxLimits = field(default_factory=SandboxLimits)
     source: str | None = None
+    roster: Path | None = None
 
     def with_limits(self, **changes) -> "CourseConfig":
         return replace(self, limits=replace(self.limits, **changes))
@@ -172,9 +180,10 @@ def load_config(path: Path | None) -> CourseConfig:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    unknown = set(data) - {"course", "points", "limits", "sandbox"}
+    unknown = set(data) - {"course", "points", "limits", "sandbox", "canvas"}
     if unknown:
-        raise ConfigError(f"{path}: unknown section [{sorted(unknown)[0]}]; known: course, points, limits, sandbox")
+        raise ConfigError(f"{path}: unknown section [{sorted(unknown)[0]}]; "
+                          "known: course, points, limits, sandbox, canvas")
 
     course = data.get("course", {})
     seed = DEFAULT_SEED
@@ -208,5 +217,16 @@ def load_config(path: Path | None) -> CourseConfig:
     })
     if sandbox_table.get("uid") == 0 or sandbox_table.get("gid") == 0:
         raise ConfigError(f"{path} [sandbox]: uid and gid must not be 0 (root)")
+    canvas = data.get("canvas", {})
+    if not isinstance(canvas, dict):
+        raise ConfigError(f"{path}: [canvas] must be a table")
+    for key in canvas:
+        if key != "roster":
+            raise ConfigError(f"{path} [canvas]: unknown key {key!r}; known: roster")
+    roster = None
+    if "roster" in canvas:
+        if not isinstance(canvas["roster"], str) or not canvas["roster"].strip():
+            raise ConfigError(f"{path} [canvas]: roster must be a file name, got {canvas['roster']!r}")
+        roster = path.parent / canvas["roster"]
     return CourseConfig(seed=seed, points=MappingProxyType(points), limits=limits, sandbox=sandbox,
-                        source=str(path))
+                        source=str(path), roster=roster)

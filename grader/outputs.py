@@ -1,44 +1,24 @@
-"""Writing a grading run's outputs: grades.csv, gradebook.db, feedback pages, report.html.
+"""Writing a grading run's outputs: the CSV exports, gradebook.db, feedback pages, report.html.
 
-Every file is a rendering of the same :class:`SubmissionResult` values.
+Every file is a rendering of the same :class:`SubmissionResult` values, reused ones
+included; only the gradebook tells a notebook graded in this run from a reused one.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from pathlib import Path
-from typing import Iterable
+from typing import Mapping, Sequence
 
-from grader.gradebook import open_gradebook, record_run
+from grader.export import CSV_COLUMNS, FORMATS, CanvasStudent, grades_csv, one_line, render
+from grader.gradebook import Grading, open_gradebook, record_run
 from grader.results import SubmissionResult
 
-__all__ = ["CSV_COLUMNS", "grades_csv", "write_outputs", "one_line"]
-
-CSV_COLUMNS = ("student", "assignment", "exercise", "score", "max_score", "status",
-               "checks_passed", "checks_total", "feedback")
+__all__ = ["CSV_COLUMNS", "grades_csv", "write_outputs", "one_line", "atomic_write"]
 
 
-def one_line(feedback: str, limit: int = 1000) -> str:
-    """Multi-line feedback as one spreadsheet-friendly line."""
-    text = " | ".join(line.strip() for line in feedback.splitlines() if line.strip())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def grades_csv(results: Iterable[SubmissionResult]) -> str:
-    """The long CSV: one row per student, notebook and exercise."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_COLUMNS)
-    for r in sorted(results, key=lambda r: (r.student, r.assignment)):
-        for e in r.exercises:
-            w.writerow([r.student, r.assignment, e.exercise, f"{e.score:g}", f"{e.max_score:g}", e.status,
-                        sum(c.passed for c in e.checks), len(e.checks), one_line(e.feedback)])
-    return buf.getvalue()
-
-
-def _atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, text: str) -> None:
+    """Write a file whole or not at all (a reader never sees half of it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
@@ -52,21 +32,38 @@ def write_outputs(
     config_source: str | None,
     started_at: str,
     generated_at: str,
+    *,
+    gradings: Sequence[Grading] | None = None,
+    grader_key: str | None = None,
+    force: bool = False,
+    roster: Mapping[str, CanvasStudent] | None = None,
 ) -> dict[str, Path]:
-    """Write every output of a run into ``out``; returns the paths by kind."""
+    """Write every output of a run into ``out``; returns the paths by kind.
+
+    ``results`` are every notebook of the run, graded or reused: the CSV exports, the
+    feedback pages and the report show them all. ``gradings`` are the notebooks graded
+    in this run, which the gradebook appends (default: every result, as graded now);
+    the others count as reused.
+    """
     from grader.render.feedback import render_feedback
     from grader.render.report import render_report
 
     out.mkdir(parents=True, exist_ok=True)
-    paths = {"csv": out / "grades.csv", "gradebook": out / "gradebook.db", "report": out / "report.html"}
-    _atomic_write(paths["csv"], grades_csv(results))
+    paths = {"csv": out / FORMATS["long"], "wide": out / FORMATS["wide"], "canvas": out / FORMATS["canvas"],
+             "gradebook": out / "gradebook.db", "report": out / "report.html"}
+    atomic_write(paths["csv"], grades_csv(results))
+    atomic_write(paths["wide"], render("wide", results))
+    atomic_write(paths["canvas"], render("canvas", results, roster))
+    if gradings is None:
+        gradings = [Grading(r) for r in results]
     conn = open_gradebook(paths["gradebook"])
     try:
-        record_run(conn, results, submissions_dir, config_source, started_at)
+        record_run(conn, gradings, submissions_dir, config_source, started_at, grader_key=grader_key, force=force,
+                   reused=len(results) - len(gradings))
     finally:
         conn.close()
     for r in results:
-        _atomic_write(out / "feedback" / r.student / f"{r.assignment}.html", render_feedback(r, hidden=True))
-    _atomic_write(paths["report"], render_report(results, generated_at=generated_at))
+        atomic_write(out / "feedback" / r.student / f"{r.assignment}.html", render_feedback(r, hidden=True))
+    atomic_write(paths["report"], render_report(results, generated_at=generated_at))
     paths["feedback"] = out / "feedback"
     return paths

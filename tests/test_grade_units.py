@@ -212,7 +212,7 @@ def test_gradebook_keeps_history_and_a_latest_view(tmp_path):
     assert conn.execute("SELECT COUNT(*) FROM checks").fetchone() == (4,)
     conn.close()
     again = open_gradebook(tmp_path / "g.db")
-    assert again.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("1",)
+    assert again.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("2",)
 
 
 # --- a notebook that is not valid JSON never reaches a kernel ----------------------------
