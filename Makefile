@@ -8,7 +8,7 @@ OUT    ?= grades
 NB     ?=
 FORCE  ?=
 
-.PHONY: install test lab notebooks bench bench-nbgrader grade check clean help sandbox-deps examples
+.PHONY: install test lab notebooks bench bench-nbgrader grade check clean help sandbox-deps examples mutants
 
 help:
 	@echo "make install    create .venv and install the project with its test tools"
@@ -21,6 +21,7 @@ help:
 	@echo "make grade      grade SUBMISSIONS (default: the demo class in examples/class) into OUT (default: grades/);"
 	@echo "                only new or changed notebooks are run; FORCE=1 regrades them all"
 	@echo "make check NB=path/to/notebook.ipynb   check one notebook against the public cases"
+	@echo "make mutants    check that the hidden cases catch and name every catalogued mistake"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,6 +57,9 @@ grade: $(STAMP) sandbox-deps
 check: $(STAMP)
 	@test -n "$(NB)" || { echo "usage: make check NB=path/to/notebook.ipynb"; exit 2; }
 	$(VENV)/bin/grader check $(NB)
+
+mutants: $(STAMP)
+	$(VENV)/bin/grader mutants
 
 bench: $(STAMP)
 	$(PY) bench/bench_reference.py

@@ -127,6 +127,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mutants(args: argparse.Namespace) -> int:
+    from grader.mutants import main as mutants_main
+
+    argv = (["--exercise", args.exercise] if args.exercise else []) + (["--config", str(args.config)] if args.config else [])
+    return mutants_main(argv)
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from grader.run import check_notebook
     from grader.terminal import check_report
@@ -142,7 +149,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grader", description="Grade backpropagation notebooks: hidden cases, gradient checks, feedback.")
-    sub = parser.add_subparsers(dest="verb", required=True, metavar="{grade,check,export}")
+    sub = parser.add_subparsers(dest="verb", required=True, metavar="{grade,check,export,mutants}")
     g = sub.add_parser("grade", help="grade a class: SUBMISSIONS/<student>/<notebook>.ipynb",
                        description="Run every notebook in its own kernel, grade it against hidden cases and "
                                    "gradient checks, and write grades.csv, gradebook.db, feedback pages and a report.")
@@ -183,6 +190,12 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--config", type=Path, help="course configuration, for its roster (default: ./course.toml)")
     e.add_argument("-o", "--output", type=Path, help="the file to write (default: standard output)")
     e.set_defaults(func=cmd_export)
+    m = sub.add_parser("mutants", help="check that the hidden cases catch and name every catalogued mistake",
+                       description="Grade every catalogued mistake (docs/mistakes.md) on the hidden cases; "
+                                   "exit 1 when one is not caught or not named.")
+    m.add_argument("--exercise", help="only the mistakes of this exercise")
+    m.add_argument("--config", type=Path, help="course configuration (default: ./course.toml if present)")
+    m.set_defaults(func=cmd_mutants)
     return parser
 
 

@@ -382,3 +382,25 @@ def test_forged_helper_records_are_not_run_through_the_reference():
     ]
     entries = [{"output": e * 2, "calls": forged} for e in expected]
     assert blame_helpers("pool_backward", cases, expected, entries) == []
+
+
+def test_grader_mutants_exits_0_when_all_are_caught_and_2_for_a_bad_exercise(capsys):
+    from grader.cli import main
+
+    assert main(["mutants", "--exercise", "relu_backward"]) == 0
+    assert "every mistake is caught and named" in capsys.readouterr().out
+    assert main(["mutants", "--exercise", "no_such_function"]) == 2
+
+
+def test_grader_mutants_fails_when_the_hidden_cases_are_too_weak(monkeypatch, capsys):
+    """Without overlapping windows and average pooling, = instead of += and the f² mistakes
+    go uncaught: the command says so and exits 1."""
+    from grader import cases, mutants
+
+    weak = {**cases.HIDDEN_PLAN, "pool_backward": [(3, 8, 6, 5, 2, 2, "max")]}
+    monkeypatch.setattr(mutants, "HIDDEN_PLAN", weak)
+    results = run_mutants(SEED, "pool_backward")
+    uncaught = {r.key for r in results if not r.caught}
+    assert {"pool_backward/assign_not_accumulate", "pool_backward/average_divides_by_f"} <= uncaught
+    assert mutants.main(["--exercise", "pool_backward"]) == 1
+    assert "not caught or not named" in capsys.readouterr().out
