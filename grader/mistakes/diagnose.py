@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -96,8 +96,11 @@ class Explanation:
     raised: bool
 
 
+Runner = Callable[[Mistake, Case, int], tuple[Any, "str | None"]]
+
+
 def explained_outputs(m: Mistake, cases: list[Case], expected: list[Any],
-                      entries: list[dict | None]) -> Explanation | None:
+                      entries: list[dict | None], run: Runner = run_variant) -> Explanation | None:
     """What mistake ``m`` explains of a student's results (its best form), or None.
 
     Args:
@@ -106,14 +109,14 @@ def explained_outputs(m: Mistake, cases: list[Case], expected: list[Any],
     """
     best = None
     for form in range(len(m.forms)):
-        e = _explained_by_form(m, form, cases, expected, entries)
+        e = _explained_by_form(m, form, cases, expected, entries, run)
         if e is not None and (best is None or (len(e.outputs), e.raised) > (len(best.outputs), best.raised)):
             best = e
     return best
 
 
 def _explained_by_form(m: Mistake, form: int, cases: list[Case], expected: list[Any],
-                       entries: list[dict | None]) -> Explanation | None:
+                       entries: list[dict | None], run: Runner) -> Explanation | None:
     name = m.exercise
     deviates: dict[str, set[int]] = {}
     matches: dict[str, bool] = {}
@@ -121,7 +124,7 @@ def _explained_by_form(m: Mistake, form: int, cases: list[Case], expected: list[
     for i, (case, exp, entry) in enumerate(zip(cases, expected, entries), start=1):
         if not isinstance(entry, dict) or entry.get("timeout"):
             return None
-        v, verr = run_variant(m, case, form)
+        v, verr = run(m, case, form)
         serr = (entry.get("error") or {}).get("type") if entry.get("error") else None
         if verr is not None or serr is not None:
             if verr != serr:
@@ -163,13 +166,14 @@ def _finding(e: Explanation) -> Finding:
     return Finding("mistake", m.key, title, m.hint, tuple(e.outputs), e.cases)
 
 
-def diagnose_mistakes(name: str, cases: list[Case], expected: list[Any], entries: list[dict | None]) -> list[Finding]:
+def diagnose_mistakes(name: str, cases: list[Case], expected: list[Any], entries: list[dict | None],
+                      run: Runner = run_variant) -> list[Finding]:
     """The catalogued mistakes that reproduce the student's wrong outputs, best first.
 
     A mistake whose explained outputs are a strict subset of another's is dropped (the
     larger explanation is the better one); equal explanations are all kept.
     """
-    found = [e for m in mistakes_for(name) if (e := explained_outputs(m, cases, expected, entries))]
+    found = [e for m in mistakes_for(name) if (e := explained_outputs(m, cases, expected, entries, run))]
     keep = [e for e in found
             if not any(set(e.outputs) < set(o.outputs) and e.raised <= o.raised for o in found if o is not e)]
     keep.sort(key=lambda e: (-len(e.outputs), -e.raised))
@@ -178,7 +182,21 @@ def diagnose_mistakes(name: str, cases: list[Case], expected: list[Any], entries
 
 class Diagnoser:
     """The diagnoser ``judge_exercise`` takes: catalogued mistakes, then blame on helpers;
-    blame alone when the function was found consistent with its (wrong) helpers."""
+    blame alone when the function was found consistent with its (wrong) helpers.
+
+    The variants' outputs depend on the cases only, so one diagnoser (one per case set,
+    shared by the whole class) computes each once."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, int, int], tuple[Case, Any, str | None]] = {}
+
+    def _run(self, m: Mistake, case: Case, form: int) -> tuple[Any, str | None]:
+        key = (m.key, form, id(case))
+        hit = self._cache.get(key)
+        if hit is None or hit[0] is not case:
+            out, err = run_variant(m, case, form)
+            hit = self._cache[key] = (case, out, err)
+        return copy.deepcopy(hit[1]), hit[2]
 
     def __call__(self, name: str, cases: list[Case], expected: list[Any], entries: list[dict | None]) -> list[Finding]:
         from grader.mistakes.blame import blame_report
@@ -186,4 +204,4 @@ class Diagnoser:
         blame, consistent = blame_report(name, cases, expected, entries)
         if consistent:  # the function itself is right: its helpers' mistakes are not its own
             return blame
-        return diagnose_mistakes(name, cases, expected, entries) + blame
+        return diagnose_mistakes(name, cases, expected, entries, self._run) + blame
