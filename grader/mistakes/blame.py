@@ -315,7 +315,8 @@ def blame_report(name: str, cases: list[Case], expected: list[Any],
                     f"exactly: {name} itself is right. See the feedback of {format_outputs(sorted(wrong))}.")
         else:
             title = f"calls your {format_outputs(culprits)}, which returned wrong values here{root_note}"
-            hint = (f"Fix {format_outputs(sorted(wrong))} first (see its feedback), then check {name} again: "
+            hint = (f"Fix {format_outputs(sorted(wrong))} first (see {'their' if len(wrong) > 1 else 'its'} "
+                    f"feedback), then check {name} again: "
                     f"its own result may be right once its helpers are.")
         findings.append(Finding("blame", f"blame/{'+'.join(culprits)}", title, hint,
                                 cases=tuple(sorted(set().union(*wrong.values())))))
