@@ -1,41 +1,80 @@
-"""Shared pytest set-up: the ``sandbox`` marker.
+"""Shared pytest set-up: the ``sandbox`` and ``browser`` markers.
 
-Tests marked ``sandbox`` need bubblewrap. Where it cannot run they are skipped with the
-reason, except in CI (``CI=true``), where each of them fails with that reason: CI
-installs bubblewrap itself and must never pass by skipping.
+Tests marked ``sandbox`` need bubblewrap; tests marked ``browser`` need a headless
+Chromium (:func:`find_chromium`; their ``chromium`` fixture is its path). Where it is
+missing they are skipped with the reason, except in CI (``CI=true``), where each of them
+fails with that reason: CI installs both itself and must never pass by skipping.
 """
 
 import os
+import shutil
 
 import pytest
 
 _UNAVAILABLE = pytest.StashKey[str]()
+
+#: The names a Chromium binary goes by, in the order they are tried.
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
 def _in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
-def pytest_collection_modifyitems(config, items):
+def find_chromium() -> str | None:
+    """The path of a Chromium (or Chrome) binary on PATH, or None."""
+    for name in CHROMIUM_NAMES:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def _sandbox_unavailable() -> str | None:
     from grader.config import SandboxLimits
     from grader.sandbox import SandboxUnavailable, check_sandbox
 
-    marked = [item for item in items if item.get_closest_marker("sandbox")]
-    if not marked:
-        return
     try:
         check_sandbox(SandboxLimits())
-        return
     except SandboxUnavailable as exc:
-        reason = str(exc)
-    for item in marked:
-        if _in_ci():
-            item.stash[_UNAVAILABLE] = reason
-        else:
-            item.add_marker(pytest.mark.skip(reason=reason))
+        return str(exc)
+    return None
+
+
+def _browser_unavailable() -> str | None:
+    if find_chromium():
+        return None
+    return f"no Chromium found (tried {', '.join(CHROMIUM_NAMES)}; apt-get install chromium)"
+
+
+_NEEDS = {"sandbox": _sandbox_unavailable, "browser": _browser_unavailable}
+
+
+def pytest_collection_modifyitems(config, items):
+    for marker, unavailable in _NEEDS.items():
+        marked = [item for item in items if item.get_closest_marker(marker)]
+        if not marked:
+            continue
+        reason = unavailable()
+        if reason is None:
+            continue
+        for item in marked:
+            if _in_ci():
+                item.stash[_UNAVAILABLE] = f"CI must run the {marker} tests, but {reason}"
+            else:
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def pytest_runtest_setup(item):
     reason = item.stash.get(_UNAVAILABLE, None)
     if reason is not None:
-        pytest.fail(f"CI must run the sandbox tests, but {reason}", pytrace=False)
+        pytest.fail(reason, pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The Chromium binary of the ``browser`` tests."""
+    path = find_chromium()
+    if path is None:  # only without the marker: the marker skips or fails first
+        pytest.skip(_browser_unavailable())
+    return path

@@ -9,12 +9,16 @@ import base64
 import re
 from html.parser import HTMLParser
 
+import numpy as np
 import pytest
 
+from grader.compare import where_grid
 from grader.render import render_feedback, render_report
-from grader.render.common import STATUS_LABELS, cap_text, fmt_points
-from grader.render.report import histogram_png
-from grader.results import STATUSES, Check, ExerciseResult, SubmissionResult
+from grader.render.charts import display_size, heatmap_png
+from grader.render.common import STATUS_LABELS, cap_text, finding_sentence, fmt_points
+from grader.render.feedback import MAX_HEATMAPS
+from grader.render.report import common_findings, histogram_png
+from grader.results import STATUSES, Check, ExerciseResult, Finding, SubmissionResult
 
 HOSTILE = '<script>alert(1)</script></pre><img src=x onerror="alert(2)">&amp;'
 
@@ -333,3 +337,279 @@ def test_histogram_png_is_a_small_png_even_for_zero_points():
 @pytest.mark.parametrize("x, text", [(2.0, "2"), (4 / 3, "1.33"), (0.0, "0"), (10.5, "10.5"), (-0.0001, "0")])
 def test_points_format(x, text):
     assert fmt_points(x) == text
+
+
+# --------------------------------------------------------------------------- findings and heatmaps
+
+NO_1_OVER_M = Finding("mistake", "linear_backward/no_1_over_m", "forgot the 1/m in dW and db",
+                      "dW and db are averages over the m examples: divide by m = A_prev.shape[1]", ("dW", "db"), (1, 2))
+TRANSPOSE = Finding("pattern", "pattern/transpose", "returned dW transposed", "dW has the shape of W", ("dW",), (1,))
+BLAME = Finding("blame", "blame/linear_activation_backward",
+                "is consistent with your linear_activation_backward, which is wrong",
+                "fix linear_activation_backward first; L_model_backward itself looks right")
+IN_PLACE = Finding("contract", "contract/changes_input", "changes its input dA in place",
+                   "work on a copy of dA", (), (1, 2), costs_points=False)
+
+
+def reads(page: str) -> str:
+    """:func:`text_of` without the space it puts before punctuation in an element of its own
+    (the badge's hidden colon: "Likely mistake: you forgot ...")."""
+    return re.sub(r" ([:,.])", r"\1", text_of(page))
+
+
+def border_where(n_h: int = 9, n_w: int = 7) -> dict:
+    """A where-grid (grader/compare.py:where_grid) of a conv output wrong only on its border."""
+    mask = np.zeros((3, n_h, n_w, 4), dtype=bool)
+    mask[:, [0, -1], :, :] = True
+    mask[:, :, [0, -1], :] = True
+    return where_grid(mask, ("m", "n_H_prev", "n_W_prev", "n_C_prev"))
+
+
+def wrong_values(case: int, output: str, where: dict | None, **extra) -> Check:
+    detail = {"name": output, "status": "values", "passed": False, "n_mismatched": 3, "n_total": 9, "max_rel": 2.0,
+              **extra}
+    if where is not None:
+        detail["where"] = where
+    return check(case, output, passed=False, message=f"case {case} (x): {output}: 3 of 9 elements differ",
+                 detail=detail)
+
+
+def with_findings(*findings: Finding, name: str = "linear_backward", status: str = "partial",
+                  checks: tuple[Check, ...] = ()) -> ExerciseResult:
+    return ExerciseResult(name, status, 1.0, 2.0, "1 of 2 checks pass.", checks or (check(1, "dW"),),
+                          ("W 5x7, m=11", "W 3x2, m=13"), findings=findings)
+
+
+def test_the_most_specific_finding_is_the_headline_with_its_hint():
+    page = render_feedback(submission(exercises=(with_findings(NO_1_OVER_M, TRANSPOSE),)))
+    assert_well_formed(page)
+    text = reads(page)
+    assert "Likely mistake: you forgot the 1/m in dW and db" in text
+    assert "divide by m = A_prev.shape[1]" in text and "in dW, db · cases 1, 2" in text
+    assert "Pattern: you returned dW transposed" in text
+    section = reads(page.split('id="ex-linear_backward"')[1])
+    assert section.index("forgot the 1/m") < section.index("returned dW transposed")  # most specific first
+    assert section.index("forgot the 1/m") < section.index("1 of 2 checks pass.")  # the headline comes first
+    assert page.count('class="finding on-fk-mistake lead"') == 1 and 'class="finding on-fk-pattern"' in page
+    summary = reads(page.split('id="summary-title"')[1].split("</table>")[0])
+    assert "Likely mistake: you forgot the 1/m in dW and db (+1 more)" in summary
+
+
+@pytest.mark.parametrize("finding, words", [
+    (BLAME, "Caused by a helper: L_model_backward is consistent with your linear_activation_backward, which is wrong"),
+    (IN_PLACE, "Contract: L_model_backward changes its input dA in place no points off"),
+    (TRANSPOSE, "Pattern: you returned dW transposed"),
+])
+def test_each_kind_of_finding_has_its_badge_and_reads_as_a_sentence(finding, words):
+    page = render_feedback(submission(exercises=(with_findings(finding, name="L_model_backward"),)))
+    assert words in reads(page)
+    assert f'class="badge kind fk-{finding.kind}"' in page
+    assert ("no points off" in page) == (not finding.costs_points)
+
+
+def test_a_flag_that_costs_nothing_is_shown_on_a_passed_exercise_after_its_feedback():
+    ex = ExerciseResult("relu_backward", "passed", 1, 1, "All 4 checks pass.", (check(1, "dZ"),), ("x",),
+                        findings=(IN_PLACE,))
+    page = render_feedback(submission(exercises=(ex,)))
+    section = reads(page.split('id="ex-relu_backward"')[1])
+    assert section.index("All 4 checks pass.") < section.index("relu_backward changes its input dA in place no points off")
+    assert " lead" not in page.split('id="ex-relu_backward"')[1]  # not a headline: it costs nothing
+    summary = reads(page.split('id="summary-title"')[1].split("</table>")[0])
+    assert "Contract: relu_backward changes its input dA in place no points off" in summary
+
+
+@pytest.mark.parametrize("title, subject", [
+    ("forgot the 1/m in dW and db", "you"), ("returned dW transposed", "you"),
+    ("got dA_prev wrong only near the border", "you"),
+    ("is consistent with your relu_backward; fix that first", "L_model_backward"),
+    ("calls your linear_backward, which returned wrong values here", "L_model_backward"),
+    ("changes its input dA in place", "L_model_backward"), ("draws a new random mask", "L_model_backward"),
+])
+def test_a_finding_reads_with_the_student_or_the_function_as_its_subject(title, subject):
+    assert finding_sentence(title, "L_model_backward") == (subject, title)
+    their = finding_sentence(title, "L_model_backward", instructor=True)
+    assert their[0] == ("" if subject == "you" else subject) and "your" not in their[1]
+
+
+def test_a_heatmap_shows_where_an_output_is_wrong():
+    ex = with_findings(checks=(check(1, "dW"), wrong_values(2, "dA_prev", border_where())), name="conv_backward")
+    page = render_feedback(submission(exercises=(ex,)))
+    assert_well_formed(page)
+    assert page.count("data:image/png;base64,") == 1
+    png = png_of(page)
+    assert png.startswith(b"\x89PNG") and len(png) < 30_000
+    text = reads(page)
+    assert "Where the wrong elements are" in text and "dA_prev, case 2 · shape (3, 9, 7, 4)" in text
+    assert "share of wrong elements, averaged over m and n_C_prev: only the border is wrong, the inside is right" in text
+    assert 'alt="Heatmap of where dA_prev is wrong in case 2 (n_H_prev down, n_W_prev across): only the border' in page
+    assert "left out" not in text
+
+
+def test_one_heatmap_per_output_from_its_first_telling_case():
+    everything = where_grid(np.ones((5, 7), dtype=bool), ("n_l", "m"))  # all wrong: the message says it all
+    one = where_grid(np.ones((1, 1), dtype=bool), ("n_l", "1"))  # one cell: nothing to see
+    strip = where_grid(np.array([[1], [0], [0], [1], [0]], dtype=bool), ("n_l", "1"))
+    ex = with_findings(checks=(
+        wrong_values(1, "dZ", everything), wrong_values(2, "dZ", border_where()), wrong_values(3, "dZ", border_where()),
+        wrong_values(1, "db", strip), wrong_values(2, "db", strip), wrong_values(1, "db1", one),
+        check(1, "dW", passed=False, kind="gradient", message="not the gradient"),
+    ))
+    page = render_feedback(submission(exercises=(ex,)))
+    text = reads(page)
+    assert page.count("data:image/png;base64,") == 2
+    assert "dZ, case 2" in text and "dZ, case 3" not in text and "dZ, case 1" not in text
+    assert "db, case 1 · shape (5, 1)" in text and "share of wrong elements: wrong in 2 of 5 cells" in text
+    assert "db1, case" not in text
+
+
+def test_heatmaps_are_capped_per_page_and_the_page_says_so():
+    exs = tuple(with_findings(name=f"ex{i}", checks=tuple(wrong_values(1, f"d{j}", border_where()) for j in range(5)))
+                for i in range(3))
+    page = render_feedback(submission(exercises=exs))
+    assert page.count("data:image/png;base64,") == MAX_HEATMAPS == 12
+    assert "3 more left out: a page shows at most 12 heatmaps" in reads(page)
+
+
+@pytest.mark.parametrize("where", [
+    None, "grid", [], {"grid": []}, {"grid": [[]]}, {"grid": [[0.5, 1.0], [1.0]]}, {"grid": [["a", 1.0]]},
+    {"grid": [[True, False]]}, {"grid": [[0.5] * 100]}, {"grid": [[0.5]] * 100}, {"grid": [0.5, 1.0]},
+    {"grid": [[0.0, 1.0]], "rows": 3, "cols": ["x"], "over": "m", "shape": "big"},
+    {"grid": [[float("nan"), float("inf"), -1.0, 0.0]], "cols": "$x_{", "rows": "$"},
+])
+def test_a_malformed_where_grid_never_breaks_the_page(where):
+    ex = with_findings(checks=(wrong_values(1, "dW", where),))
+    page = render_feedback(submission(exercises=(ex,)))
+    assert_well_formed(page)
+    assert "3 of 9 elements differ" in reads(page)
+
+
+def test_hidden_values_never_reach_the_new_sections():
+    where = {**border_where(), "expected": [[123.456789]], "values": [987.654321]}
+    ex = with_findings(NO_1_OVER_M, checks=(wrong_values(1, "dA_prev", where, worst=[
+        {"index": [0, 0, 0, 0], "got": 11.5, "expected": 123.456789}], max_abs=1234.5678),))
+    page = render_feedback(submission(exercises=(ex, *mixed_submission().exercises)), hidden=True)
+    for secret in ("123.45", "1234.5", "987.65"):
+        assert secret not in page
+    assert page.count("data:image/png;base64,") == 1
+
+
+@pytest.mark.parametrize("where", ["title", "hint", "outputs", "axes", "feedback"])
+def test_untrusted_text_in_findings_and_heatmaps_is_escaped(where):
+    finding = Finding("mistake", "x/y", HOSTILE if where == "title" else "did x", HOSTILE if where == "hint" else "",
+                      (HOSTILE,) if where == "outputs" else ("dW",))
+    grid = border_where()
+    if where == "axes":
+        grid = {**grid, "rows": HOSTILE, "cols": "$\\frac{", "over": [HOSTILE]}
+    ex = ExerciseResult("linear_backward", "partial", 1, 2, ("\x1b[31m" + HOSTILE) if where == "feedback" else "x",
+                        (wrong_values(1, "dW", grid),), ("x",), findings=(finding,))
+    page = render_feedback(submission(exercises=(ex,)))
+    assert_well_formed(page)
+    assert "<img src=x" not in page and "</pre><" not in page and "\x1b" not in page
+    assert HOSTILE[:40] in reads(page)
+
+
+def test_messages_tracebacks_and_cell_errors_are_cleaned_and_capped():
+    ansi = "\x1b[0;31mValueError\x1b[0m: \x1b[1;32mbad\x1b[0m shapes\x07"
+    ex = exercise("sigmoid_backward", "error", 0, 1, ansi + "x" * 10_000,
+                  (check(1, "dZ", passed=False, message="case 1 (x): raised " + ansi + "y" * 10_000),), ("x",))
+    errors = tuple({"index": i, "status": "error", "error": {"ename": "E", "evalue": ansi, "traceback": ansi}}
+                   for i in range(30))
+    page = render_feedback(submission(exercises=(ex,), cell_errors=errors))
+    assert_well_formed(page)
+    assert "\x1b" not in page and "\x07" not in page and "[0;31m" not in page
+    text = reads(page)
+    assert "ValueError: bad shapes" in text
+    assert "x" * 4_001 not in page and "y" * 4_001 not in page and "[truncated]" in page
+    assert "Cell 20: E" in text and "Cell 21: E" not in text and "and 10 more cells that raised errors" in text
+
+
+def test_heatmap_png_draws_strips_long_axes_and_dollar_signs():
+    for grid, n_rows, n_cols in (([[0.0, 1.0, 0.5]], None, 3), ([[0.0, 1.0], [0.25, 0.0]], 2, 2),
+                                 ([[0.1] * 48] * 40, 200, 480)):
+        png = heatmap_png(grid, "$n_{", "$", n_rows, n_cols)
+        assert png.startswith(b"\x89PNG") and len(png) < 30_000
+    strip, square = heatmap_png([[0.0, 1.0]], "", "n_l"), heatmap_png([[0.0, 1.0], [1.0, 0.0]], "n_l", "m")
+    assert display_size(strip)[1] < display_size(square)[1] < 300
+
+
+# --------------------------------------------------------------------------- the class's most common mistakes
+
+
+def finding_class_of_13() -> list[SubmissionResult]:
+    """13 notebooks of 01: 4 forgot the 1/m (one of them also transposed dW), 2 with a wrong
+    helper, 1 that changes its input; and 3 notebooks of 02, one with a transpose."""
+    a1, a2 = "01_deep_nn_backward", "02_conv_pool_backward"
+    out = []
+    for i in range(13):
+        lin = [NO_1_OVER_M] if i < 4 else []
+        if i == 0:
+            lin.append(TRANSPOSE)
+        lmb = [BLAME] if i in (5, 6) else []
+        relu = [IN_PLACE, IN_PLACE] if i == 7 else []  # twice in one exercise: counted once
+        out.append(submission(f"s{i:02d}", a1, (
+            with_findings(*relu, name="relu_backward", status="passed"),
+            with_findings(*lin, status="partial" if lin else "passed"),
+            with_findings(*lmb, name="L_model_backward", status="failed" if lmb else "passed"),
+        )))
+    for i in range(3):
+        out.append(submission(f"s{i:02d}", a2, (with_findings(*([TRANSPOSE] if i == 1 else []), name="conv_backward"),)))
+    return out
+
+
+def test_common_findings_count_the_notebooks_of_the_assignment_that_have_each():
+    common = common_findings(finding_class_of_13())
+    assert [(c.exercise, c.finding.id, c.count, c.n) for c in common] == [
+        ("linear_backward", "linear_backward/no_1_over_m", 4, 13),
+        ("L_model_backward", "blame/linear_activation_backward", 2, 13),
+        ("conv_backward", "pattern/transpose", 1, 3),  # among equal counts, the larger share first
+        ("linear_backward", "pattern/transpose", 1, 13),  # then the more specific kind
+        ("relu_backward", "contract/changes_input", 1, 13),  # seen twice in one exercise: counted once
+    ]
+    assert common[0].students == ["s00", "s01", "s02", "s03"]
+    assert f"{common[0].share:.3f}" == "0.308"
+
+
+def test_report_puts_the_most_common_mistakes_at_the_top():
+    page = render_report(finding_class_of_13())
+    assert_well_formed(page)
+    assert page.index('id="scores-title"') < page.index('id="mistakes"') < page.index('id="a-01_deep_nn_backward"')
+    mistakes = text_of(page.split('id="mistakes"')[1].split("</section>")[0])
+    assert "31% (4 of 13) Likely mistake forgot the 1/m in dW and db in linear_backward" in mistakes
+    assert ("15% (2 of 13) Caused by a helper L_model_backward is consistent with their "
+            "linear_activation_backward, which is wrong") in mistakes
+    assert "8% (1 of 13) Contract relu_backward changes its input dA in place no points off" in mistakes
+    assert "33% (1 of 3) Pattern returned dW transposed in conv_backward" in mistakes
+    assert "hint given: dW and db are averages" in mistakes
+    assert mistakes.index("31%") < mistakes.index("15%") < mistakes.index("33%") < mistakes.index("8%")
+    # the chart: one more embedded PNG, described in words
+    assert page.count("data:image/png;base64,") == 2 + 1
+    assert 'alt="Bar chart of the most common mistakes: 31% (4 of 13) forgot the 1/m in dW and db in linear_backward;' in page
+    # each student links to the exercise on their feedback page
+    assert 'href="feedback/s03/01_deep_nn_backward.html#ex-linear_backward">s03</a>' in page
+    assert 'href="feedback/s01/02_conv_pool_backward.html#ex-conv_backward">s01</a>' in page
+
+
+def test_report_without_findings_says_where_to_look_instead():
+    text = text_of(render_report(cohort()))
+    assert "The grader recognised no mistake" in text
+    assert "Lowest pass rate" in text
+    assert "25% linear_backward" in text and "67% conv_backward" in text  # 1 of 4, 2 of 3
+    full = text_of(render_report([submission()]))
+    assert "Every notebook got full marks: nothing to re-teach." in full and "everyone passed everything" in full
+
+
+def test_report_escapes_findings():
+    hostile = Finding("mistake", "x/" + HOSTILE, HOSTILE, HOSTILE)
+    page = render_report([submission("a<i>", exercises=(with_findings(hostile),))])
+    assert_well_formed(page)
+    assert "<img src=x" not in page and "<i>" not in page
+    assert HOSTILE in text_of(page)
+
+
+def test_feedback_lines_that_state_a_finding_are_shown_once_as_its_card():
+    feedback = ("0 of 4 checks pass.\nLikely mistake: you forgot the 1/m in dW and db. dW and db are averages over "
+                "the m examples: divide by m = A_prev.shape[1]\ncase 1 (x): db: 5 of 5 elements differ")
+    ex = ExerciseResult("linear_backward", "failed", 0, 2, feedback, (check(1, "dW"),), ("x",), findings=(NO_1_OVER_M,))
+    page = render_feedback(submission(exercises=(ex,)))
+    assert page.count("divide by m = A_prev.shape[1]") == 1
+    assert "case 1 (x): db: 5 of 5 elements differ" in text_of(page)

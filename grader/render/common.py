@@ -27,6 +27,9 @@ __all__ = [
     "clean_text",
     "verdict",
     "feedback_href",
+    "FINDING_LABELS",
+    "finding_label",
+    "finding_sentence",
 ]
 
 #: How each exercise status reads on a page (colour is never the only cue).
@@ -53,6 +56,14 @@ STATUS_ICONS: dict[str, str] = {
     "not_run": "–",
 }
 
+#: How each kind of finding reads on a badge (grader/results.py: FINDING_KINDS).
+FINDING_LABELS: dict[str, str] = {
+    "mistake": "Likely mistake",
+    "blame": "Caused by a helper",
+    "pattern": "Pattern",
+    "contract": "Contract",
+}
+
 #: Characters of untrusted text (printed output, a traceback) shown per block.
 OUTPUT_LIMIT = 20_000
 TRUNCATED = "\n[truncated]"
@@ -68,6 +79,38 @@ def status_label(status: str) -> str:
 def status_class(status: str) -> str:
     """A CSS class name for a status; unknown statuses get a neutral one."""
     return f"st-{status}" if status in STATUS_LABELS else "st-not_run"
+
+
+def finding_label(kind: str) -> str:
+    return FINDING_LABELS.get(kind, str(kind).replace("_", " ").capitalize())
+
+
+def finding_class(kind: str) -> str:
+    """A CSS class name for a finding kind; unknown kinds get a neutral one."""
+    return f"fk-{kind}" if kind in FINDING_LABELS else "fk-other"
+
+
+_YOUR = re.compile(r"\byour\b")
+
+
+def finding_sentence(title: str, exercise: str, *, instructor: bool = False) -> tuple[str, str]:
+    """A finding's title as a sentence, split as ``(subject, rest)``.
+
+    Titles are phrases that follow "N% of the class ...": the student did something
+    (``"forgot the 1/m in dW and db"``: "you forgot ..."), or, when the phrase starts
+    with a verb in the third person (``"is consistent with your relu_backward, which is
+    wrong"``, ``"changes its input dA in place"``), the function did: "L_model_backward
+    is consistent with ...". For the instructor (``instructor=True``) the student is
+    "they" and "your" becomes "their"; the subject of a student's phrase is then empty
+    (the report writes "31% (4 of 13) forgot the 1/m ...").
+    """
+    title = clean_text(title).strip()
+    first = title.split(" ", 1)[0].lower()
+    if instructor:
+        title = _YOUR.sub("their", title)
+    if first.endswith("s"):  # is, has, changes, draws, returns
+        return exercise, title
+    return ("" if instructor else "you"), title
 
 
 def fmt_points(x: float | int | None) -> str:
@@ -154,6 +197,8 @@ def environment() -> Environment:
         pct=fmt_percent,
         status_label=status_label,
         status_class=status_class,
+        finding_label=finding_label,
+        finding_class=finding_class,
     )
     env.globals.update(
         STATUS_ICONS=STATUS_ICONS,

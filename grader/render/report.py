@@ -1,35 +1,60 @@
 """The instructor's class report: a rendering of a list of :class:`SubmissionResult`.
 
-Pure: :func:`render_report` returns one self-contained HTML document (the score
-histograms are PNGs drawn with matplotlib's Agg renderer and embedded as base64).
+Pure: :func:`render_report` returns one self-contained HTML document (the charts are
+PNGs drawn with matplotlib's Agg renderer, grader/render/charts.py, embedded as base64).
 It is written at ``DIR/report.html``; its links point at the feedback pages,
 ``DIR/feedback/<student>/<assignment>.html``.
+
+The top of the report answers "how did the class do, and what should I re-teach": the
+counts, the scores per assignment with each one's hardest exercises, then the most
+common findings (grader/results.py: :class:`Finding`) across the class, counted per
+(exercise, finding id) as the share of the assignment's notebooks that have it. The
+details follow: per assignment its score distribution and exercises, the students, the
+notebooks that did not run cleanly, without full marks, and the slowest.
 """
 
 from __future__ import annotations
 
 import base64
-import io
 import statistics
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from grader.render.charts import display_size, findings_chart_png, histogram_png
 from grader.render.common import (
     STATUS_LABELS,
     clean_text,
     environment,
     feedback_href,
+    finding_class,
+    finding_label,
+    finding_sentence,
+    fmt_percent,
     fmt_points,
     percent,
     status_label,
     verdict,
 )
-from grader.results import SubmissionResult
+from grader.results import FINDING_KINDS, Finding, SubmissionResult
 
-__all__ = ["render_report", "histogram_png"]
+__all__ = ["render_report", "histogram_png", "common_findings", "CommonFinding"]
 
 SLOWEST = 5
-HIST_BINS = 10
+#: Findings drawn in the chart; the table lists up to :data:`TABLE_FINDINGS`.
+CHART_FINDINGS = 10
+TABLE_FINDINGS = 40
+#: Students named per finding in the table (the rest are counted).
+NAMED_STUDENTS = 30
+#: Exercises named as an assignment's hardest.
+HARDEST = 3
+
+#: What each kind of finding means, for the chart's key.
+KIND_MEANINGS = {
+    "mistake": "a known mistake reproduces the output",
+    "blame": "a wrong helper explains it",
+    "pattern": "the error has a simple shape",
+    "contract": "a rule of the spec is broken",
+}
 
 
 @dataclass(frozen=True)
@@ -50,45 +75,106 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def histogram_png(scores: list[float], max_score: float) -> bytes:
-    """A small histogram of scores as percentages of ``max_score`` (bins of 10%), as PNG bytes.
+@dataclass
+class CommonFinding:
+    """A finding as the class has it: one (exercise, finding id), the notebooks of the
+    assignment that have it (``students``) and how many notebooks of the assignment were
+    graded (``n``)."""
 
-    Drawn on a bare :class:`matplotlib.figure.Figure` (Agg), so pyplot's global state is
-    never touched."""
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator, MultipleLocator
+    assignment: str
+    exercise: str
+    finding: Finding  # the first one seen: its title, hint and kind stand for all
+    n: int
+    students: list[str] = field(default_factory=list)
 
-    top = float(max_score) if max_score and max_score > 0 else 1.0
-    pcts = [percent(s, top) for s in scores]
-    fig = Figure(figsize=(6.4, 2.3), dpi=150, layout="constrained")
-    ax = fig.add_subplot()
-    counts, _, _ = ax.hist(pcts, bins=HIST_BINS, range=(0.0, 100.0), color="#2f81f7", edgecolor="white", linewidth=1.0)
-    if scores:
-        mean = statistics.fmean(scores)
-        x = percent(mean, top)
-        ax.axvline(x, color="#1f2328", linestyle="--", linewidth=1.2)
-        right = x > 75
-        ax.annotate(f"mean {fmt_points(mean)} / {fmt_points(top)}", xy=(x, 1.0), xycoords=("data", "axes fraction"),
-                    xytext=(-5 if right else 5, -3), textcoords="offset points", va="top",
-                    ha="right" if right else "left", fontsize=8.5, color="#1f2328",
-                    bbox={"boxstyle": "square,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
-    ax.set_xlim(0.0, 100.0)
-    ax.set_ylim(0, max(1.0, float(max(counts))) * 1.2)
-    ax.xaxis.set_major_locator(MultipleLocator(10))
-    ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0f}%")
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
-    ax.set_xlabel(f"score, as a percentage of the {fmt_points(top)} points", fontsize=9, color="#59636e")
-    ax.set_ylabel("notebooks", fontsize=9, color="#59636e")
-    ax.tick_params(labelsize=8.5, colors="#59636e")
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    for side in ("left", "bottom"):
-        ax.spines[side].set_color("#d1d9e0")
-    ax.grid(axis="y", color="#eaeef2", linewidth=0.8)
-    ax.set_axisbelow(True)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    return buf.getvalue()
+    @property
+    def count(self) -> int:
+        return len(self.students)
+
+    @property
+    def share(self) -> float:
+        return self.count / self.n if self.n else 0.0
+
+
+def common_findings(results: list[SubmissionResult]) -> list[CommonFinding]:
+    """Every (exercise, finding id) of the class with the notebooks that have it, most
+    common first (then the more specific kind, the course order, the title).
+
+    ``results`` holds one result per (student, assignment)."""
+    n_by_assignment = Counter(r.assignment for r in results)
+    found: dict[tuple[str, str, str], CommonFinding] = {}
+    exercise_order: dict[str, int] = {}
+    for r in sorted(results, key=lambda r: (r.assignment, r.student)):
+        for e in r.exercises:
+            exercise_order.setdefault(e.exercise, len(exercise_order))
+            seen = set()
+            for f in e.findings:
+                if not isinstance(f, Finding) or f.id in seen:
+                    continue
+                seen.add(f.id)
+                key = (r.assignment, e.exercise, f.id)
+                if key not in found:
+                    found[key] = CommonFinding(r.assignment, e.exercise, f, n_by_assignment[r.assignment])
+                found[key].students.append(r.student)
+    kinds = {k: i for i, k in enumerate(FINDING_KINDS)}
+    return sorted(found.values(), key=lambda c: (-c.count, -c.share, kinds.get(c.finding.kind, 99), c.assignment,
+                                                 exercise_order[c.exercise], c.finding.title))
+
+
+def _finding_row(c: CommonFinding, links: bool) -> dict:
+    subject, text = finding_sentence(c.finding.title, c.exercise, instructor=True)
+    share = f"{fmt_percent(c.share)} ({c.count} of {c.n})"
+    # "31% (4 of 13) forgot the 1/m in dW and db in linear_backward", or
+    # "8% (1 of 13): relu_backward changes its input dA in place"
+    sentence = f"{text} in {c.exercise}" if not subject else f"{subject} {text}"
+    students = sorted(set(c.students))
+    return {
+        "assignment": c.assignment,
+        "exercise": c.exercise,
+        "kind": c.finding.kind,
+        "label": finding_label(c.finding.kind),
+        "css": finding_class(c.finding.kind),
+        "subject": subject,
+        "text": text,
+        "share": share,
+        "percent": 100 * c.share,
+        "count": c.count,
+        "n": c.n,
+        "sentence": f"{share} {sentence}" if not subject else f"{share}: {sentence}",
+        "chart_label": f"{c.exercise}: {text}" if not subject else f"{subject} {text}",
+        "hint": clean_text(c.finding.hint)[:1_000],
+        "costs_points": c.finding.costs_points,
+        "students": [
+            {"name": s, "href": (feedback_href(s, c.assignment) + "#ex-" + _anchor(c.exercise)) if links else None}
+            for s in students[:NAMED_STUDENTS]
+        ],
+        "more_students": max(len(students) - NAMED_STUDENTS, 0),
+    }
+
+
+def _anchor(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name)
+
+
+def _findings_view(results: list[SubmissionResult], links: bool) -> dict:
+    common = common_findings(results)
+    rows = [_finding_row(c, links) for c in common[:TABLE_FINDINGS]]
+    chart = None
+    if rows:
+        top = rows[:CHART_FINDINGS]
+        png = findings_chart_png([(r["chart_label"], r["kind"], r["percent"] / 100, r["share"]) for r in top])
+        width, height = display_size(png)
+        chart = {
+            "png": base64.b64encode(png).decode("ascii"),
+            "width": width,
+            "height": height,
+            "alt": "Bar chart of the most common mistakes: " + "; ".join(r["sentence"] for r in top),
+            "n": len(top),
+            "kinds": [{"css": finding_class(k), "label": finding_label(k), "meaning": KIND_MEANINGS[k]}
+                      for k in KIND_MEANINGS if any(r["kind"] == k for r in top)],
+        }
+    return {"rows": rows, "n_total": len(common), "chart": chart,
+            "n_with_findings": sum(any(e.findings for e in r.exercises) for r in results)}
 
 
 def _exercise_stats(results: list[SubmissionResult]) -> list[_ExerciseStats]:
@@ -113,6 +199,17 @@ def _exercise_stats(results: list[SubmissionResult]) -> list[_ExerciseStats]:
     return stats
 
 
+def _hardest(exercises: list[_ExerciseStats]) -> dict | None:
+    """The exercises with the lowest pass rate (when someone did not pass it)."""
+    if not exercises:
+        return None
+    low = min(e.pass_rate for e in exercises)
+    if low >= 1.0:
+        return None
+    names = [e.name for e in exercises if e.pass_rate == low]
+    return {"names": names[:HARDEST], "more": max(len(names) - HARDEST, 0), "pass_rate": low}
+
+
 def _assignment_view(assignment: str, results: list[SubmissionResult]) -> dict:
     scores = [r.score for r in results]
     max_score = max(r.max_score for r in results)
@@ -124,7 +221,7 @@ def _assignment_view(assignment: str, results: list[SubmissionResult]) -> dict:
     exercises = _exercise_stats(results)
     return {
         "name": assignment,
-        "anchor": "a-" + "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in assignment),
+        "anchor": "a-" + _anchor(assignment),
         "n": len(results),
         "max_score": max_score,
         "mean": mean,
@@ -151,6 +248,7 @@ def _assignment_view(assignment: str, results: list[SubmissionResult]) -> dict:
             for e in exercises
         ],
         "duration": sum(r.duration for r in results),
+        "hardest": _hardest(exercises),
     }
 
 
@@ -246,4 +344,5 @@ def render_report(
         slowest=[_row(r, feedback_links) for r in by_time],
         failing=[_row(r, feedback_links) for r in failing],
         with_notes=[_row(r, feedback_links) for r in with_notes],
+        findings=_findings_view(results, feedback_links),
     )
