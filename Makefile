@@ -7,6 +7,7 @@ SUBMISSIONS ?= examples/class
 OUT    ?= grades
 NB     ?=
 FORCE  ?=
+WORKERS ?=
 
 .PHONY: install test lab notebooks bench bench-nbgrader grade check clean help sandbox-deps examples mutants
 
@@ -19,7 +20,7 @@ help:
 	@echo "make bench-nbgrader  time grader grade against nbgrader autograde on notebook 02 (installs nbgrader in bench/.nbgrader-venv)"
 	@echo "make examples   rebuild the demo class examples/class/ from the notebooks"
 	@echo "make grade      grade SUBMISSIONS (default: the demo class in examples/class) into OUT (default: grades/);"
-	@echo "                only new or changed notebooks are run; FORCE=1 regrades them all"
+	@echo "                only new or changed notebooks are run; FORCE=1 regrades them all; WORKERS=N at once"
 	@echo "make check NB=path/to/notebook.ipynb   check one notebook against the public cases"
 	@echo "make mutants    check that the hidden cases catch and name every catalogued mistake"
 
@@ -52,7 +53,7 @@ notebooks: $(STAMP)
 	$(PY) -m grader.author build
 
 grade: $(STAMP) sandbox-deps
-	$(VENV)/bin/grader grade $(SUBMISSIONS) --out $(OUT)$(if $(filter-out 0 no false,$(FORCE)), --force,)
+	$(VENV)/bin/grader grade $(SUBMISSIONS) --out $(OUT)$(if $(filter-out 0 no false,$(FORCE)), --force,)$(if $(WORKERS), --workers $(WORKERS),)
 
 check: $(STAMP)
 	@test -n "$(NB)" || { echo "usage: make check NB=path/to/notebook.ipynb"; exit 2; }

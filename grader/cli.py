@@ -45,7 +45,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from grader.run import grade_class
     from grader.terminal import console, summary_tables
 
+    from grader.run import default_workers
+
     config = load_config(args.config)
+    args.workers = args.workers or default_workers()
     roster = _roster(args.roster or config.roster)  # before grading: a typo costs nothing
     previous = {}
     if (args.out / "gradebook.db").exists():
@@ -74,7 +77,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
     with progress:
         run = grade_class(args.submissions, config, args.assignment, args.keep_scratch, not args.no_sandbox,
-                          on_start, on_result, previous=previous, force=args.force)
+                          on_start, on_result, previous=previous, force=args.force, workers=args.workers)
     results = list(run.results)
     paths = write_outputs(args.out, results, str(args.submissions), config.source, started, _now(),
                           gradings=run.gradings, grader_key=run.grader_key, force=args.force, roster=roster)
@@ -146,6 +149,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0 if result.passed else 1
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grader", description="Grade backpropagation notebooks: hidden cases, gradient checks, feedback.")
@@ -166,6 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--roster", type=Path,
                    help="CSV mapping student folders to Canvas identities, for canvas.csv "
                         "(default: [canvas] roster in course.toml)")
+    g.add_argument("--workers", type=_positive, default=None,
+                   help="notebooks graded at once (default: the number of CPUs)")
     g.add_argument("--quiet", action="store_true", help="print nothing but errors")
     g.set_defaults(func=cmd_grade)
     c = sub.add_parser("check", help="check your notebook against the public cases",

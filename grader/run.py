@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import queue
 import re
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
-from grader.config import CourseConfig
+from grader.config import CourseConfig, SandboxLimits
 from grader.exercises import NOTEBOOKS
 from grader.grade import (
     InstructorError,
@@ -24,7 +27,22 @@ from grader.incremental import decide, file_info, grader_key, reuse_at
 from grader.results import SubmissionResult
 from grader.sandbox import check_sandbox
 
-__all__ = ["ClassRun", "grade_class", "check_notebook", "infer_assignment"]
+__all__ = ["ClassRun", "grade_class", "check_notebook", "infer_assignment", "default_workers", "slot_limits"]
+
+
+def default_workers() -> int:
+    """The number of CPUs this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def slot_limits(limits: SandboxLimits, slot: int) -> SandboxLimits:
+    """The sandbox limits of worker slot ``slot``: its own uid and gid (counting down from
+    the configured ones), so that the process limit, which the kernel counts per user,
+    is each notebook's own and a fork bomb in one cannot starve the others."""
+    return replace(limits, uid=limits.uid - slot, gid=limits.gid - slot)
 
 _HEADER = re.compile(r"^# GRADED FUNCTION: (\w+)")
 
@@ -66,6 +84,7 @@ def grade_class(
     *,
     previous: Mapping[tuple[str, str], StoredGrade] | None = None,
     force: bool = False,
+    workers: int = 1,
 ) -> ClassRun:
     """Grade every notebook under ``submissions`` that needs it.
 
@@ -73,7 +92,11 @@ def grade_class(
     (``gradebook.latest_grades``): a notebook whose bytes and grader key match it keeps
     its stored result, unless ``force`` (grader/incremental.py). ``on_start`` gets the
     number of notebooks to grade (reused ones are not counted) and the warnings;
-    ``on_result`` is called after each notebook graded.
+    ``on_result`` is called after each notebook graded, in the order they finish.
+
+    ``workers`` notebooks are graded at once (threads; each notebook runs in its own
+    worker process and sandbox, slot ``i`` as its own user: :func:`slot_limits`). The
+    results are the same whatever ``workers`` is, and come back in submission order.
 
     Raises:
         InstructorError: no such folder, no notebooks, or an unknown assignment.
@@ -89,20 +112,39 @@ def grade_class(
     if sandboxed and to_grade:
         check_sandbox(config.sandbox)
     on_start(len(to_grade), warnings)
-    case_sets = {}
+    case_sets = {a: hidden_case_set(a, config) for a in dict.fromkeys(sub.assignment for sub in to_grade)}
+    workers = max(1, min(workers, len(to_grade) or 1))
+    slots: queue.Queue[int] = queue.Queue()
+    for slot in range(workers):
+        slots.put(slot)
+
+    def grade_one(sub: Submission) -> SubmissionResult:
+        slot = slots.get()
+        try:
+            return grade_submission(sub, case_sets[sub.assignment], config, keep_scratch=keep_scratch,
+                                    sandbox=slot_limits(config.sandbox, slot) if sandboxed else None)
+        finally:
+            slots.put(slot)
+
+    graded: dict[Submission, SubmissionResult] = {}
+    if workers == 1:
+        for sub in to_grade:
+            graded[sub] = grade_one(sub)
+            on_result(graded[sub])
+    else:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grader") as pool:
+            futures = {pool.submit(grade_one, sub): sub for sub in to_grade}
+            for future in as_completed(futures):
+                graded[futures[future]] = future.result()
+                on_result(graded[futures[future]])
     results, gradings = [], []
     for sub in subs:
         decision = decisions[sub]
         if not decision.grade:
             results.append(reuse_at(decision.reuse, sub.path))
             continue
-        if sub.assignment not in case_sets:
-            case_sets[sub.assignment] = hidden_case_set(sub.assignment, config)
-        result = grade_submission(sub, case_sets[sub.assignment], config, keep_scratch=keep_scratch,
-                                  sandbox=config.sandbox if sandboxed else None)
-        results.append(result)
-        gradings.append(Grading(result, files[sub].submitted_at, decision.forced))
-        on_result(result)
+        results.append(graded[sub])
+        gradings.append(Grading(graded[sub], files[sub].submitted_at, decision.forced))
     return ClassRun(tuple(results), tuple(gradings), tuple(warnings), key)
 
 
