@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["Case", "GENERATORS", "PUBLIC_PLAN", "HIDDEN_PLAN", "make_cases"]
+__all__ = ["Case", "GENERATORS", "PUBLIC_PLAN", "HIDDEN_PLAN", "SPEED_PLAN", "make_cases", "speed_case"]
 
 KINK_MARGIN = 1e-2
 
@@ -248,6 +248,22 @@ HIDDEN_PLAN: dict[str, list[tuple]] = {
     "batchnorm_backward_alt": [(7, 5), (13, 3)],
     "dropout_backward": [(7, 5, 0.7, "train"), (5, 3, 0.5, "train"), (7, 5, 0.7, "test")],
 }
+
+
+#: One larger hidden case per vectorizable exercise, for speed feedback: big enough that
+#: loops over the examples and positions take hundreds of times the vectorized time,
+#: small enough that the naive loops still finish in about a second.
+SPEED_PLAN: dict[str, tuple] = {
+    "conv_backward": (8, 16, 16, 8, 16, 3, 1, 1),
+    "pool_backward": (8, 16, 16, 8, 2, 2, "max"),
+    "batchnorm_backward": (256, 64),
+    "batchnorm_backward_alt": (256, 64),
+}
+
+
+def speed_case(exercise: str, seed: int) -> Case:
+    """The speed case of ``exercise`` (drawn from its own stream, apart from the hidden cases)."""
+    return make_cases(exercise, [SPEED_PLAN[exercise]], seed + 1_000_003)[0]
 
 
 def make_cases(exercise: str, plan: list[tuple], seed: int) -> list[Case]:

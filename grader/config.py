@@ -43,7 +43,7 @@ from typing import Mapping
 
 from grader.exercises import EXERCISES
 
-__all__ = ["ConfigError", "Limits", "SandboxLimits", "CourseConfig", "DEFAULT_POINTS", "load_config"]
+__all__ = ["SpeedConfig", "ConfigError", "Limits", "SandboxLimits", "CourseConfig", "DEFAULT_POINTS", "load_config"]
 
 #: Default points: a helper is worth less than a whole layer.
 DEFAULT_POINTS: Mapping[str, float] = MappingProxyType({
@@ -134,6 +134,25 @@ class SandboxLimits:
 
 
 @dataclass(frozen=True)
+class SpeedConfig:
+    """Speed feedback (``[speed]`` in course.toml): the grader times the student's
+    vectorizable exercises on a larger hidden case against the reference.
+
+    Attributes:
+        enabled: time them at all.
+        timeout: seconds the timing may take in the kernel, for all exercises together.
+        max_ratio: "fast enough": at most this many times the reference's time.
+        points: extra points per exercise, awarded when it passes every check and is
+            fast enough; none by default (speed is information, not graded).
+    """
+
+    enabled: bool = True
+    timeout: float = 20.0
+    max_ratio: float = 20.0
+    points: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class CourseConfig:
     """Everything the grader needs to know about the course.
 
@@ -144,6 +163,7 @@ class CourseConfig:
         sandbox: limits of each notebook's sandbox.
         roster: the Canvas roster (``[canvas] roster``), resolved against the
             configuration's folder; None when not set. It affects no grade.
+        speed: speed feedback (:class:`SpeedConfig`).
         source: the file it was read from, or None for the defaults.
     """
 
@@ -153,6 +173,7 @@ class CourseConfig:
     sandbox: SandboxLimits = field(default_factory=SandboxLimits)
     source: str | None = None
     roster: Path | None = None
+    speed: SpeedConfig = field(default_factory=SpeedConfig)
 
     def with_limits(self, **changes) -> "CourseConfig":
         return replace(self, limits=replace(self.limits, **changes))
@@ -180,10 +201,10 @@ def load_config(path: Path | None) -> CourseConfig:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    unknown = set(data) - {"course", "points", "limits", "sandbox", "canvas"}
+    unknown = set(data) - {"course", "points", "limits", "sandbox", "canvas", "speed"}
     if unknown:
         raise ConfigError(f"{path}: unknown section [{sorted(unknown)[0]}]; "
-                          "known: course, points, limits, sandbox, canvas")
+                          "known: course, points, limits, sandbox, canvas, speed")
 
     course = data.get("course", {})
     seed = DEFAULT_SEED
@@ -229,4 +250,30 @@ def load_config(path: Path | None) -> CourseConfig:
             raise ConfigError(f"{path} [canvas]: roster must be a file name, got {canvas['roster']!r}")
         roster = path.parent / canvas["roster"]
     return CourseConfig(seed=seed, points=MappingProxyType(points), limits=limits, sandbox=sandbox,
-                        source=str(path), roster=roster)
+                        source=str(path), roster=roster, speed=_speed(data.get("speed", {}), path))
+
+
+def _speed(table: dict, path: Path) -> SpeedConfig:
+    from grader.cases import SPEED_PLAN
+
+    where = f"{path} [speed]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [speed] must be a table")
+    known = {"enabled", "timeout", "max_ratio", "points"}
+    for key in table:
+        if key not in known:
+            raise ConfigError(f"{where}: unknown key {key!r}; known: {', '.join(sorted(known))}")
+    enabled = table.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise ConfigError(f"{where}: enabled must be true or false, got {enabled!r}")
+    points = table.get("points", {})
+    if not isinstance(points, dict):
+        raise ConfigError(f"{where}: points must be a table, e.g. points = {{ conv_backward = 1 }}")
+    for name in points:
+        if name not in SPEED_PLAN:
+            raise ConfigError(f"{where} points: {name!r} is not timed; timed: {', '.join(SPEED_PLAN)}")
+    return SpeedConfig(
+        enabled=enabled,
+        timeout=_number(table, "timeout", where, minimum=1) if "timeout" in table else 20.0,
+        max_ratio=_number(table, "max_ratio", where, minimum=1) if "max_ratio" in table else 20.0,
+        points=MappingProxyType({n: _number(points, n, where + " points") for n in points}))

@@ -22,7 +22,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -30,7 +30,8 @@ from grader.cases import Case
 from grader.config import CourseConfig, SandboxLimits
 from grader.execute import run_worker
 from grader.exercises import NOTEBOOKS
-from grader.job import JobSpec, UntrustedFileError, read_execution, read_outputs, write_job
+from grader.job import JobSpec, UntrustedFileError, read_execution, read_outputs, read_speed, write_job
+from grader.speed import apply_speed
 from grader.judge import Diagnoser, GradientChecker, judge_exercise
 from grader.results import ExerciseResult, SubmissionResult
 from grader.sandbox import prepare_job_dir, remove_cgroups, sandbox_command
@@ -76,6 +77,8 @@ class CaseSet:
         gradients: the gradient checker, or None (public cases: no reference here).
         diagnoser: names catalogued mistakes and blames helpers (needs the reference),
             or None.
+        speed_cases: per timed exercise, its larger speed case (hidden grading only).
+        speed_reference: per timed exercise, the reference's seconds on it.
     """
 
     cases: dict[str, list[Case]]
@@ -83,6 +86,8 @@ class CaseSet:
     reveal: bool
     gradients: GradientChecker | None = None
     diagnoser: Diagnoser | None = None
+    speed_cases: dict[str, Case] = field(default_factory=dict)
+    speed_reference: dict[str, float] = field(default_factory=dict)
 
 
 def match_assignment(filename: str) -> str | None:
@@ -139,8 +144,17 @@ def hidden_case_set(assignment: str, config: CourseConfig) -> CaseSet:
 
     cases = {n: make_cases(n, HIDDEN_PLAN[n], config.seed) for n in NOTEBOOKS[assignment]}
     expected = {n: [expected_output(c) for c in cs] for n, cs in cases.items()}
+    speed_cases, speed_reference = {}, {}
+    if config.speed.enabled:
+        from grader.cases import SPEED_PLAN, speed_case
+        from grader.speed import time_reference
+
+        for n in NOTEBOOKS[assignment]:
+            if n in SPEED_PLAN:
+                speed_cases[n] = speed_case(n, config.seed)
+                speed_reference[n] = time_reference(lambda c=speed_cases[n]: expected_output(c))
     return CaseSet(cases, expected, reveal=False, gradients=ReferenceGradients(config.seed),
-                   diagnoser=MistakeDiagnoser())
+                   diagnoser=MistakeDiagnoser(), speed_cases=speed_cases, speed_reference=speed_reference)
 
 
 def public_case_set(assignment: str) -> CaseSet:
@@ -257,8 +271,10 @@ def grade_submission(
     try:
         limits = config.limits
         spec = JobSpec(exercises=NOTEBOOKS[sub.assignment], cell_timeout=limits.cell_timeout,
-                       output_limit=limits.output_limit, startup_timeout=limits.startup_timeout)
-        write_job(job_dir, data, spec, case_set.cases)
+                       output_limit=limits.output_limit, startup_timeout=limits.startup_timeout,
+                       speed=tuple(case_set.speed_cases), speed_timeout=config.speed.timeout)
+        write_job(job_dir, data, spec,
+                  {**case_set.cases, **{f"speed:{n}": [c] for n, c in case_set.speed_cases.items()}})
         command = None
         if sandbox is not None:
             prepare_job_dir(job_dir, sandbox)
@@ -298,6 +314,11 @@ def grade_submission(
                 results.append(ExerciseResult(name, "error", 0.0, float(points[name]),
                                               f"the grader could not judge the results of {name} "
                                               f"({type(exc).__name__}); see the notes"))
+        if case_set.speed_cases:
+            times = read_speed(job_dir, tuple(case_set.speed_cases))
+            results = [apply_speed(r, times.get(r.exercise), case_set.speed_reference[r.exercise],
+                                   case_set.speed_cases[r.exercise].label, execution.get("speed"), config.speed)
+                       if r.exercise in case_set.speed_cases else r for r in results]
         return SubmissionResult(
             sub.student, sub.assignment, str(sub.path), sha, tuple(results),
             notes=tuple(notes),

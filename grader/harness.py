@@ -35,7 +35,9 @@ from grader.checking import call_safely, changed_arguments, same_value
 from grader.codec import Opaque, decode, encode
 from grader.exercises import HELPERS, exercise
 
-__all__ = ["run_exercise", "sanitize", "HelperRecorder"]
+__all__ = ["run_exercise", "run_speed", "sanitize", "HelperRecorder"]
+
+SPEED_REPEAT_SECONDS = 1.0  # repeat a timing while it is this fast, up to 3 runs in all
 
 _KEEP_DTYPES = {"float64", "float32", "int64", "int32", "bool"}
 MAX_ITEMS = 10_000
@@ -197,3 +199,49 @@ def run_exercise(namespace: dict, name: str, job_dir: str) -> None:
     out = job / "out"
     np.savez(out / f"{name}.npz", **out_arrays)
     (out / f"{name}.json").write_text(json.dumps(record), encoding="utf-8")
+
+
+def _ran_cleanly(record_path: Path) -> bool:
+    """Whether every graded case of the exercise returned (no timeout, no error): a
+    function that hung or raised there is not timed."""
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+        return bool(record["cases"]) and all("output" in c for c in record["cases"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def run_speed(namespace: dict, job_dir: str) -> None:
+    """Time each exercise of the job's ``speed`` list on its speed case: the best of up to
+    three runs (fewer when one takes over a second). Writes ``out/speed.json``: seconds
+    per exercise, or None when it is not defined or raised. Nothing is judged."""
+    job = Path(job_dir)
+    spec = json.loads((job / "job.json").read_text(encoding="utf-8"))
+    with np.load(job / "cases.npz", allow_pickle=False) as npz:
+        arrays = dict(npz)
+    all_cases = json.loads((job / "cases.json").read_text(encoding="utf-8"))
+    times: dict[str, float | None] = {}
+    out = job / "out" / "speed.json"
+    for name in spec.get("speed", []):
+        fn = namespace.get(name)
+        raw = all_cases.get(f"speed:{name}")
+        times[name] = None
+        if not callable(fn) or not raw or not _ran_cleanly(job / "out" / f"{name}.json"):
+            continue
+        args, kwargs = decode(raw[0]["args"], arrays), decode(raw[0]["kwargs"], arrays)
+        best = None
+        for _ in range(3):
+            call_args, call_kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
+            start = time.perf_counter()
+            try:
+                fn(*call_args, **call_kwargs)
+            except Exception:  # noqa: BLE001 - a wrong function is judged elsewhere
+                best = None
+                break
+            elapsed = time.perf_counter() - start
+            best = elapsed if best is None else min(best, elapsed)
+            if elapsed > SPEED_REPEAT_SECONDS:
+                break
+        times[name] = best
+        out.write_text(json.dumps(times), encoding="utf-8")  # what is timed survives a timeout
+    out.write_text(json.dumps(times), encoding="utf-8")

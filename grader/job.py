@@ -63,6 +63,9 @@ class JobSpec:
         startup_timeout: seconds for the kernel to start.
         skip_tag: cells with this tag are not run.
         max_elements: the largest output array the harness sends back.
+        speed: exercises to time on their speed case (``cases.json`` key
+            ``speed:<name>``), after every exercise has run.
+        speed_timeout: seconds the timing cell may take.
     """
 
     exercises: tuple[str, ...]
@@ -71,6 +74,8 @@ class JobSpec:
     startup_timeout: float = 60.0
     skip_tag: str = "demo"
     max_elements: int = 1_000_000
+    speed: tuple[str, ...] = ()
+    speed_timeout: float = 20.0
 
     def to_dict(self) -> dict:
         return {
@@ -80,6 +85,8 @@ class JobSpec:
             "startup_timeout": self.startup_timeout,
             "skip_tag": self.skip_tag,
             "max_elements": self.max_elements,
+            "speed": list(self.speed),
+            "speed_timeout": self.speed_timeout,
         }
 
     @classmethod
@@ -91,6 +98,8 @@ class JobSpec:
             startup_timeout=float(d.get("startup_timeout", 60.0)),
             skip_tag=str(d.get("skip_tag", "demo")),
             max_elements=int(d.get("max_elements", 1_000_000)),
+            speed=tuple(d.get("speed", ())),
+            speed_timeout=float(d.get("speed_timeout", 20.0)),
         )
 
 
@@ -329,7 +338,25 @@ def read_execution(job_dir: Path, output_limit: int) -> dict:
         "cells": [c for c in map(_clean_cell, cells[:10_000]) if c is not None],
         "exercises": {k[:100]: {"status": _string(v.get("status"), 20)}
                       for k, v in list(exercises.items())[:100] if isinstance(v, dict)},
+        "speed": data.get("speed") if data.get("speed") in ("ok", "timeout", "error", "crashed") else None,
     }
+
+
+def read_speed(job_dir: Path, names: tuple[str, ...]) -> dict[str, float | None]:
+    """Seconds per timed exercise from ``out/speed.json`` (None: not timed, raised, or
+    missing); an unreadable file times nothing."""
+    try:
+        data = read_json(job_dir / "out" / "speed.json", root=job_dir)
+    except UntrustedFileError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    out: dict[str, float | None] = {}
+    for name in names:
+        value = data.get(name)
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 1e6
+        out[name] = float(value) if ok else None
+    return out
 
 
 def read_outputs(job_dir: Path, exercise: str) -> dict:

@@ -115,6 +115,9 @@ class ExerciseResult:
         duration: seconds spent running the student's function on the cases.
         findings: named mistakes, blame, error patterns and contract flags, most
             specific first (see :class:`Finding`).
+        speed: for a timed exercise (grader/speed.py), ``{"case", "seconds",
+            "reference_seconds", "ratio", "fast_enough", "points", "max_points"}``;
+            None otherwise.
     """
 
     exercise: str
@@ -126,6 +129,7 @@ class ExerciseResult:
     case_labels: tuple[str, ...] = ()
     duration: float = 0.0
     findings: tuple[Finding, ...] = ()
+    speed: dict | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict:
         return {
@@ -138,13 +142,15 @@ class ExerciseResult:
             "case_labels": list(self.case_labels),
             "duration": self.duration,
             "findings": [f.to_dict() for f in self.findings],
+            "speed": self.speed,
         }
 
     @classmethod
     def from_dict(cls, d: dict) -> "ExerciseResult":
         return cls(d["exercise"], d["status"], float(d["score"]), float(d["max_score"]), d.get("feedback", ""),
                    tuple(Check.from_dict(c) for c in d.get("checks", ())), tuple(d.get("case_labels", ())),
-                   float(d.get("duration", 0.0)), tuple(Finding.from_dict(f) for f in d.get("findings", ())))
+                   float(d.get("duration", 0.0)), tuple(Finding.from_dict(f) for f in d.get("findings", ())),
+                   d.get("speed"))
 
 
 @dataclass(frozen=True)

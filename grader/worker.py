@@ -199,6 +199,13 @@ def harness_source(name: str, job_dir: Path) -> str:
     )
 
 
+def speed_source(job_dir: Path) -> str:
+    return (
+        "import grader.harness as _grader_harness\n"
+        f"_grader_harness.run_speed(globals(), {str(job_dir)!r})"
+    )
+
+
 def run_job(job_dir: Path) -> dict:
     """Run the job in ``job_dir``; return (and write) the execution record."""
     spec = JobSpec.from_dict(json.loads((job_dir / "job.json").read_text(encoding="utf-8")))
@@ -247,10 +254,23 @@ def run_job(job_dir: Path) -> dict:
                         "error": error,
                     }
                     pending.pop(0)
+                if spec.speed and "speed" not in record:
+                    current = ("speed", None)
+                    cell = v4.new_code_cell(speed_source(job_dir))
+                    work.cells.append(cell)
+                    client.timeout, saved = spec.speed_timeout, client.timeout
+                    try:
+                        timed_out = client.run_cell(cell, len(work.cells) - 1)
+                    finally:
+                        client.timeout = saved
+                    record["speed"] = "timeout" if timed_out else ("error" if _error_of(cell) else "ok")
             break
         except (DeadKernelError, KernelStuck) as exc:
             stuck = isinstance(exc, KernelStuck)
             record["restarts"] += 1
+            if current is not None and current[0] == "speed":  # timing is information: no restart for it
+                record["speed"] = "timeout" if stuck else "crashed"
+                break
             if current is None:
                 record["fatal"] = "the kernel died while starting"
                 break

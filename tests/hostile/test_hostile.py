@@ -301,12 +301,16 @@ def outcome_problems(attack: Attack, r: SubmissionResult, ctx: Context, output_l
 
 
 def grade_view(r: SubmissionResult) -> dict:
-    """Everything a student's grade is made of."""
+    """Everything a student's grade is made of (the speed notes, timings, aside)."""
+    def feedback(text: str) -> str:
+        return "\n".join(line for line in text.splitlines() if not line.startswith("Speed:"))
+
     return {
         "score": r.score,
         "notes": r.notes,
         "output": r.output,
-        "exercises": [(e.exercise, e.status, e.score, e.max_score, e.feedback, e.checks) for e in r.exercises],
+        "exercises": [(e.exercise, e.status, e.score, e.max_score, feedback(e.feedback), e.checks)
+                      for e in r.exercises],
     }
 
 
