@@ -14,6 +14,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from grader.cluster import DaskUnavailable
 from grader.config import ConfigError, load_config
 from grader.export import RosterError
 from grader.grade import InstructorError
@@ -77,7 +78,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
     with progress:
         run = grade_class(args.submissions, config, args.assignment, args.keep_scratch, not args.no_sandbox,
-                          on_start, on_result, previous=previous, force=args.force, workers=args.workers)
+                          on_start, on_result, previous=previous, force=args.force, workers=args.workers,
+                          dask=args.dask)
     results = list(run.results)
     paths = write_outputs(args.out, results, str(args.submissions), config.source, started, _now(),
                           gradings=run.gradings, grader_key=run.grader_key, force=args.force, roster=roster)
@@ -181,6 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: [canvas] roster in course.toml)")
     g.add_argument("--workers", type=_positive, default=None,
                    help="notebooks graded at once (default: the number of CPUs)")
+    g.add_argument("--dask", metavar="SCHEDULER_ADDRESS",
+                   help="grade on a Dask distributed cluster (e.g. tcp://10.0.0.5:8786); each worker sandboxes "
+                        "locally; see docs/scaling.md")
     g.add_argument("--quiet", action="store_true", help="print nothing but errors")
     g.set_defaults(func=cmd_grade)
     c = sub.add_parser("check", help="check your notebook against the public cases",
@@ -218,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (InstructorError, ConfigError, SandboxUnavailable, GradebookError, RosterError) as exc:
+    except (InstructorError, ConfigError, SandboxUnavailable, GradebookError, RosterError, DaskUnavailable) as exc:
         print(f"grader: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -36,7 +36,7 @@ Every key is optional.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
@@ -174,6 +174,19 @@ class CourseConfig:
     source: str | None = None
     roster: Path | None = None
     speed: SpeedConfig = field(default_factory=SpeedConfig)
+
+    def to_dict(self) -> dict:
+        """Plain data (for a grader on another machine: ``--dask``); the roster is left out."""
+        return {"seed": self.seed, "points": dict(self.points), "limits": asdict(self.limits),
+                "sandbox": asdict(self.sandbox), "source": self.source,
+                "speed": {**asdict(replace(self.speed, points={})), "points": dict(self.speed.points)}}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "CourseConfig":
+        speed = dict(d.get("speed", {}))
+        speed["points"] = MappingProxyType(dict(speed.get("points", {})))
+        return cls(seed=int(d["seed"]), points=MappingProxyType(dict(d["points"])), limits=Limits(**d["limits"]),
+                   sandbox=SandboxLimits(**d["sandbox"]), source=d.get("source"), speed=SpeedConfig(**speed))
 
     def with_limits(self, **changes) -> "CourseConfig":
         return replace(self, limits=replace(self.limits, **changes))

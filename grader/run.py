@@ -85,6 +85,7 @@ def grade_class(
     previous: Mapping[tuple[str, str], StoredGrade] | None = None,
     force: bool = False,
     workers: int = 1,
+    dask: str | None = None,
 ) -> ClassRun:
     """Grade every notebook under ``submissions`` that needs it.
 
@@ -97,6 +98,8 @@ def grade_class(
     ``workers`` notebooks are graded at once (threads; each notebook runs in its own
     worker process and sandbox, slot ``i`` as its own user: :func:`slot_limits`). The
     results are the same whatever ``workers`` is, and come back in submission order.
+    With ``dask`` (a scheduler's address), the notebooks are graded on that Dask cluster
+    instead, each on some worker machine in its own sandbox there (grader/cluster.py).
 
     Raises:
         InstructorError: no such folder, no notebooks, or an unknown assignment.
@@ -109,9 +112,14 @@ def grade_class(
     decisions = {sub: decide(files[sub].sha256, key, stored.get((sub.student, sub.assignment)), force)
                  for sub in subs}
     to_grade = [sub for sub in subs if decisions[sub].grade]
-    if sandboxed and to_grade:
+    if sandboxed and to_grade and dask is None:
         check_sandbox(config.sandbox)
     on_start(len(to_grade), warnings)
+    if dask is not None:
+        from grader.cluster import grade_with_dask
+
+        graded = grade_with_dask(dask, to_grade, config, sandboxed, on_result) if to_grade else {}
+        return _class_run(subs, decisions, files, graded, warnings, key)
     case_sets = {a: hidden_case_set(a, config) for a in dict.fromkeys(sub.assignment for sub in to_grade)}
     workers = max(1, min(workers, len(to_grade) or 1))
     slots: queue.Queue[int] = queue.Queue()
@@ -137,6 +145,12 @@ def grade_class(
             for future in as_completed(futures):
                 graded[futures[future]] = future.result()
                 on_result(graded[futures[future]])
+    return _class_run(subs, decisions, files, graded, warnings, key)
+
+
+def _class_run(subs: list[Submission], decisions: dict, files: dict, graded: dict[Submission, SubmissionResult],
+               warnings: list[str], key: str) -> ClassRun:
+    """Every submission's result in submission order: graded now, or reused."""
     results, gradings = [], []
     for sub in subs:
         decision = decisions[sub]
