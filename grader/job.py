@@ -21,7 +21,6 @@ import json
 import os
 import stat
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ import numpy as np
 
 from grader.cases import Case
 from grader.codec import CodecError, decode, encode
+from grader.jobspec import JobSpec
 
 __all__ = [
     "JobSpec",
@@ -50,57 +50,6 @@ MAX_ARRAY_ELEMENTS = 4_000_000
 
 class UntrustedFileError(ValueError):
     """A file read back from a job folder is missing, a link, too large or malformed."""
-
-
-@dataclass(frozen=True)
-class JobSpec:
-    """What the worker is asked to do.
-
-    Attributes:
-        exercises: the graded functions to run, in order.
-        cell_timeout: seconds per cell (and per exercise's cases).
-        output_limit: characters of output kept.
-        startup_timeout: seconds for the kernel to start.
-        skip_tag: cells with this tag are not run.
-        max_elements: the largest output array the harness sends back.
-        speed: exercises to time on their speed case (``cases.json`` key
-            ``speed:<name>``), after every exercise has run.
-        speed_timeout: seconds the timing cell may take.
-    """
-
-    exercises: tuple[str, ...]
-    cell_timeout: float
-    output_limit: int
-    startup_timeout: float = 60.0
-    skip_tag: str = "demo"
-    max_elements: int = 1_000_000
-    speed: tuple[str, ...] = ()
-    speed_timeout: float = 20.0
-
-    def to_dict(self) -> dict:
-        return {
-            "exercises": list(self.exercises),
-            "cell_timeout": self.cell_timeout,
-            "output_limit": self.output_limit,
-            "startup_timeout": self.startup_timeout,
-            "skip_tag": self.skip_tag,
-            "max_elements": self.max_elements,
-            "speed": list(self.speed),
-            "speed_timeout": self.speed_timeout,
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "JobSpec":
-        return cls(
-            exercises=tuple(d["exercises"]),
-            cell_timeout=float(d["cell_timeout"]),
-            output_limit=int(d["output_limit"]),
-            startup_timeout=float(d.get("startup_timeout", 60.0)),
-            skip_tag=str(d.get("skip_tag", "demo")),
-            max_elements=int(d.get("max_elements", 1_000_000)),
-            speed=tuple(d.get("speed", ())),
-            speed_timeout=float(d.get("speed_timeout", 20.0)),
-        )
 
 
 def write_job(job_dir: Path, notebook_bytes: bytes, spec: JobSpec, cases: dict[str, list[Case]]) -> None:

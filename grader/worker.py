@@ -41,7 +41,7 @@ from nbclient.exceptions import DeadKernelError
 from nbformat import v4
 
 from grader.execute import kill_processes
-from grader.job import JobSpec
+from grader.jobspec import JobSpec
 
 __all__ = ["run_job", "main"]
 
