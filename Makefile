@@ -9,15 +9,20 @@ NB     ?=
 FORCE  ?=
 WORKERS ?=
 
-.PHONY: install test lab notebooks bench bench-nbgrader grade check clean help sandbox-deps examples mutants
+.PHONY: install test lab notebooks bench bench-reference bench-class bench-nbgrader bench-torch-venv grade check clean help sandbox-deps examples mutants
 
 help:
 	@echo "make install    create .venv and install the project with its test tools"
 	@echo "make test       run the whole test suite"
 	@echo "make lab        open the assignments in JupyterLab"
 	@echo "make notebooks  rebuild assignments/*.ipynb and the public cases from their sources"
-	@echo "make bench      time the reference against naive loops and the gradient checks"
-	@echo "make bench-nbgrader  time grader grade against nbgrader autograde on notebook 02 (installs nbgrader in bench/.nbgrader-venv)"
+	@echo "make bench      every benchmark, then the targets of issue 6 with PASS/MISS (~7 min on 2 cores;"
+	@echo "                BENCH_QUICK=1: ~2 min, rough; TORCH_PYTHON=python-with-torch; BENCH_NBGRADER=0: no nbgrader)"
+	@echo "make bench-reference  the reference's backward passes against naive loops and PyTorch"
+	@echo "make bench-class      class throughput: grader grade, bare nbclient, nbgrader (bench/.nbgrader-venv)"
+	@echo "make bench-nbgrader   grader grade against nbgrader autograde alone"
+	@echo "make bench-torch-venv create bench/.torch-venv with torch and numpy, for the PyTorch comparison"
+	@echo "                (~5 GB from PyPI; TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu: CPU-only, smaller)"
 	@echo "make examples   rebuild the demo class examples/class/ from the notebooks"
 	@echo "make grade      grade SUBMISSIONS (default: the demo class in examples/class) into OUT (default: grades/);"
 	@echo "                only new or changed notebooks are run; FORCE=1 regrades them all; WORKERS=N at once"
@@ -62,11 +67,31 @@ check: $(STAMP)
 mutants: $(STAMP)
 	$(VENV)/bin/grader mutants
 
-bench: $(STAMP)
+# Benchmarks (docs/benchmarks.md). Environment: BENCH_QUICK=1 (fewer repeats, a smaller
+# class), TORCH_PYTHON=/path/to/python (an interpreter with torch; 0: no PyTorch),
+# BENCH_NBGRADER=0 (no nbgrader). PyTorch is never a dependency of the project.
+TORCH_VENV := bench/.torch-venv
+TORCH_INDEX_URL ?=
+
+bench: $(STAMP) sandbox-deps
+	$(PY) bench/run_all.py
+
+bench-reference: $(STAMP)
 	$(PY) bench/bench_reference.py
 
-bench-nbgrader: $(STAMP)
+bench-class: $(STAMP) sandbox-deps
+	$(PY) bench/bench_class.py
+
+bench-nbgrader: $(STAMP) sandbox-deps
 	$(PY) bench/bench_nbgrader.py
+
+# PyPI's torch wheel for Linux pulls ~5 GB of CUDA packages;
+# TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu installs the CPU-only build instead.
+bench-torch-venv:
+	@test -x $(TORCH_VENV)/bin/python || $(PYTHON) -m venv $(TORCH_VENV)
+	$(TORCH_VENV)/bin/python -m pip install --quiet --upgrade pip numpy
+	$(TORCH_VENV)/bin/python -m pip install torch$(if $(TORCH_INDEX_URL), --index-url $(TORCH_INDEX_URL),)
+	@echo "make bench now compares with PyTorch ($(TORCH_VENV)/bin/python)"
 
 examples: $(STAMP)
 	$(PY) -m grader.author examples

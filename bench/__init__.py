@@ -1,1 +1,2 @@
-"""Benchmarks of the reference package against naive loop implementations."""
+"""Benchmarks (make bench, docs/benchmarks.md): the reference against naive loops and PyTorch,
+class throughput against bare nbclient and nbgrader. Tests never assert on timings."""

@@ -11,13 +11,16 @@ another in this process:
   plus the harness cells, reading back and judging (value and gradient checks);
 * sandboxed: the same inside the bubblewrap sandbox (when bwrap can run here);
 
-and then the time to grade the whole demo class, sandboxed. Prints a table; asserts nothing.
+and then the time to grade the whole demo class, sandboxed, one notebook at a time.
+Prints a table; asserts nothing. The throughput of a whole class against bare nbclient
+and nbgrader: ``bench_class.py`` (``make bench``).
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -38,7 +41,7 @@ def bare(path: Path) -> float:
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     NotebookClient(nb, kernel_name="python3", allow_errors=True, skip_cells_with_tag="demo",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+                   resources={"metadata": {"path": str(path.parent)}}).execute(stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 
@@ -76,7 +79,7 @@ def main() -> int:
     mean = [statistics.mean(r[i] for r in rows) for i in range(3)]
     print(f"{'mean':<32}{mean[0]:>12.2f} s{mean[1]:>7.2f} s{mean[2]:>9.2f} s{mean[1] / mean[0]:>12.2f}x{mean[2] - mean[1]:>+12.2f} s")
     start = time.perf_counter()
-    results, _ = grade_class(args.klass, config, sandboxed=box is not None)
+    results = grade_class(args.klass, config, sandboxed=box is not None).results
     elapsed = time.perf_counter() - start
     print(f"\ndemo class: {len(results)} notebooks of {len({r.student for r in results})} students graded "
           f"{'in the sandbox ' if box else ''}in {elapsed:.1f} s ({elapsed / len(results):.2f} s per notebook, "

@@ -1,27 +1,48 @@
-"""Time the vectorized reference against naive loops, and the two gradient checks.
+"""The reference's backward passes against naive loops and PyTorch, and the gradient checks.
 
-Run from the repository root:
+    python bench/bench_reference.py            # or: make bench-reference
+    BENCH_QUICK=1 TORCH_PYTHON=/path/to/python-with-torch python bench/bench_reference.py
 
-    python bench/bench_reference.py
+Prints:
 
-Prints two tables:
+1. numpy's float64 matrix-multiply peak on this machine: the best of ``np.matmul`` on
+   2048x2048 float64 matrices, in GFLOP/s; the yardstick for conv_backward.
+2. For every case of ``bench/common.py`` (conv_backward, pool_backward max and average,
+   batchnorm_backward and batchnorm_backward_alt; course-sized shapes, the shapes the
+   targets are set on, and larger ones), all float64:
+   * reference: ``solutions/``, seconds per call (best of several samples, ``autorange``);
+   * naive: the loop versions of ``bench/naive.py`` (one run; on large shapes timed on
+     the first few examples, or features for batch norm, and scaled up: marked ``~``),
+     the speed-up, and the relative difference from the reference;
+   * PyTorch: CPU autograd, ``torch.autograd.grad(out, inputs, grad_out,
+     retain_graph=True)`` only, float64, ``torch.set_num_threads(CPU count)``, in its
+     native NCHW layout; run in a subprocess of the interpreter that has torch (below),
+     on the very same arrays; the reference's time over torch's (below 1: the reference
+     is faster), and the relative difference of torch's gradients from the reference;
+   * for conv_backward, GFLOP/s achieved (dW and dA_prev, 2*m*nH*nW*F*f*f*C flops each)
+     and the share of the matmul peak.
+   The reference and PyTorch are timed in rounds (2, or 1 with BENCH_QUICK=1), each
+   case's best kept, so that a burst of load on the machine hits neither side alone.
+3. A full element-by-element numerical gradient against ``directional_check_many`` on a
+   conv layer (``grader/gradcheck.py``): time and forward calls.
 
-1. conv_backward, pool_backward (max, average), batchnorm_backward and
-   batchnorm_backward_alt from ``solutions/`` against the loop versions of
-   ``bench/naive.py``, on a course-sized shape and a larger one: best time of several
-   runs (``time.perf_counter``), the speed-up, and the relative error between the two
-   (which doubles as a check that a loop-based student solution matches).
-2. Checking a conv layer's backward pass with ``grader.gradcheck``: the full
-   element-wise ``numerical_vjp`` of dA_prev, dW and db against
-   ``directional_check_many`` with 3 directions: time and forward calls of each.
+PyTorch is optional and never a dependency of the project. The interpreter is
+``TORCH_PYTHON`` when set (``TORCH_PYTHON=0`` skips PyTorch), else this one when it can
+``import torch``, else ``bench/.torch-venv/bin/python`` when it exists (``make
+bench-torch-venv``); else the PyTorch columns are skipped with a message.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import math
+import os
+import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -30,112 +51,187 @@ if str(ROOT) not in sys.path:
 import numpy as np  # noqa: E402
 
 import bench.naive as naive  # noqa: E402
-from grader.gradcheck import directional_check_many, numerical_vjp, relative_error  # noqa: E402
-from solutions import (  # noqa: E402
-    batchnorm_backward,
-    batchnorm_backward_alt,
-    batchnorm_forward,
-    conv_backward,
-    conv_forward,
-    pool_backward,
-    pool_forward,
+from bench.common import (  # noqa: E402
+    CASES,
+    QUICK,
+    Case,
+    autorange,
+    build,
+    conv_flops,
+    fmt_time,
+    machine,
+    reference,
+    rel_diff,
+    slices,
+    subset,
 )
+from grader.gradcheck import directional_check_many, numerical_vjp, relative_error  # noqa: E402
+from solutions import conv_backward, conv_forward  # noqa: E402
+
+TORCH_VENV = ROOT / "bench" / ".torch-venv"
+NAIVE_BUDGET = 1.0 if QUICK else 3.0  # seconds of naive loops per case, at most (about)
+ROUNDS = 1 if QUICK else 2
 
 
-def best_time(fn: Callable[[], object], repeats: int) -> float:
-    """Best wall time of ``repeats`` calls, in seconds."""
-    best = float("inf")
-    for _ in range(repeats):
+# --------------------------------------------------------------------------- peak
+
+
+def gemm_peak(n: int = 2048) -> float:
+    """numpy's float64 GEMM rate on this machine, GFLOP/s: best of np.matmul(n x n, n x n)."""
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((n, n)), rng.standard_normal((n, n))
+    c = np.empty((n, n))
+    seconds = autorange(lambda: np.matmul(a, b, out=c), repeats=3 if QUICK else 5, min_sample=0.2)
+    return 2.0 * n ** 3 / seconds / 1e9
+
+
+# --------------------------------------------------------------------------- naive loops
+
+
+def naive_fn(case: Case):
+    """The loop version of ``case``'s function (batch norm: one, for both forms)."""
+    return naive.batchnorm_backward if case.kind == "bn" else getattr(naive, case.function.split()[0])
+
+
+def time_naive(case: Case, args: tuple) -> dict:
+    """Seconds per call of the loop version on the whole case: measured when that takes
+    at most about NAIVE_BUDGET, otherwise measured on the first k slices (examples, or
+    features for batch norm) and scaled by n / k, the loops being linear in them."""
+    fn, ref, n = naive_fn(case), reference(case), slices(case)
+    one = subset(case, args, 1)
+    t0 = time.perf_counter()
+    fn(one[0], one[1], **one[2])
+    t1 = time.perf_counter() - t0
+    k = n if t1 * n <= NAIVE_BUDGET else max(1, min(n, int(NAIVE_BUDGET / max(t1, 1e-9))))
+    part = subset(case, args, k) if k < n else args
+    if t1 * n < 0.05:  # tiny: several samples
+        seconds = autorange(lambda: fn(part[0], part[1], **part[2]), repeats=3, min_sample=0.02)
+        out = fn(part[0], part[1], **part[2])
+    else:
         t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+        out = fn(part[0], part[1], **part[2])
+        seconds = time.perf_counter() - t0
+    return {"time": seconds * n / k, "extrapolated": k < n, "k": k, "n": n,
+            "rel_diff": rel_diff(out, ref(part[0], part[1], **part[2]))}
 
 
-def fmt_time(seconds: float) -> str:
-    if seconds < 1e-3:
-        return f"{seconds * 1e6:7.1f} us"
-    if seconds < 1.0:
-        return f"{seconds * 1e3:7.2f} ms"
-    return f"{seconds:7.2f} s "
+# --------------------------------------------------------------------------- PyTorch
 
 
-def max_rel_error(a, b) -> float:
-    return max(relative_error(x, y) for x, y in zip(a, b)) if isinstance(a, tuple) else relative_error(a, b)
+def torch_python() -> tuple[str | None, str]:
+    """(interpreter, where it came from), or (None, why there is none)."""
+    env = os.environ.get("TORCH_PYTHON", "").strip()
+    if env.lower() in ("0", "no", "off", "false", "none"):
+        return None, "TORCH_PYTHON=0"
+    if env:
+        return env, "TORCH_PYTHON"
+    if importlib.util.find_spec("torch") is not None:
+        return sys.executable, "this interpreter"
+    if (TORCH_VENV / "bin" / "python").exists():
+        return str(TORCH_VENV / "bin" / "python"), "bench/.torch-venv"
+    return None, ("no torch in this interpreter and no bench/.torch-venv. To compare with PyTorch, set "
+                  "TORCH_PYTHON=/path/to/a/python/with/torch, or run `make bench-torch-venv` (creates "
+                  "bench/.torch-venv; PyPI's Linux wheel pulls ~5 GB of CUDA packages, "
+                  "TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu installs the much smaller CPU-only build)")
 
 
-# --------------------------------------------------------------------------- the cases
+def run_torch(python: str, cases: list[Case]) -> dict:
+    """bench/torch_backward.py in ``python``; its JSON, or {"error": why}."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    try:
+        proc = subprocess.run([python, "-m", "bench.torch_backward"], cwd=ROOT, env=env, capture_output=True,
+                              text=True, input=json.dumps({"cases": [c.to_json() for c in cases]}), timeout=900)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return {"error": str(exc)}
+    if proc.returncode != 0:
+        return {"error": f"{python} -m bench.torch_backward exited {proc.returncode}: {proc.stderr.strip()[-1500:]}"}
+    try:
+        return json.loads(proc.stdout)
+    except json.JSONDecodeError as exc:
+        return {"error": f"unreadable output ({exc}): {proc.stdout[-500:]}"}
 
 
-def conv_case(m, n_H, n_W, n_C_prev, f, n_C, stride, pad, seed=0):
-    rng = np.random.default_rng(seed)
-    A_prev = rng.standard_normal((m, n_H, n_W, n_C_prev))
-    W = rng.standard_normal((f, f, n_C_prev, n_C))
-    b = rng.standard_normal((1, 1, 1, n_C))
-    Z, cache = conv_forward(A_prev, W, b, {"stride": stride, "pad": pad})
-    dZ = rng.standard_normal(Z.shape)
-    return (lambda: conv_backward(dZ, cache)), (lambda: naive.conv_backward(dZ, cache))
+# --------------------------------------------------------------------------- the table
 
 
-def pool_case(m, n_H, n_W, n_C, f, stride, mode, seed=0):
-    rng = np.random.default_rng(seed)
-    A_prev = rng.permutation(np.linspace(-2, 2, m * n_H * n_W * n_C)).reshape(m, n_H, n_W, n_C)
-    A, cache = pool_forward(A_prev, {"f": f, "stride": stride}, mode=mode)
-    dA = rng.standard_normal(A.shape)
-    return (lambda: pool_backward(dA, cache, mode=mode)), (lambda: naive.pool_backward(dA, cache, mode=mode))
+def measure(cases: list[Case] = CASES, say=print) -> dict:
+    """Every number of tables 1 and 2, as a dict (run_all.py's summary reads it)."""
+    peak = gemm_peak()
+    say(f"numpy float64 matmul peak (2048x2048, best of several): {peak:.1f} GFLOP/s")
+    rows = [{"case": c} for c in cases]
+    args = [build(c) for c in cases]
+    python, where = torch_python()
+    torch_info: dict = {"python": python, "where": where}
+    for r in range(ROUNDS):
+        for row, case, a in zip(rows, cases, args):
+            fn = reference(case)
+            t = autorange(lambda: fn(a[0], a[1], **a[2]))
+            row["ref"] = min(row.get("ref", math.inf), t)
+        if python is None:
+            continue
+        got = run_torch(python, cases)
+        if "error" in got:
+            torch_info["error"] = got["error"]
+            python = None
+            continue
+        torch_info.update(version=got["torch"], threads=got["threads"])
+        for row, res in zip(rows, got["results"]):
+            if "error" in res:
+                row["torch_error"] = res["error"]
+            else:
+                row["torch"] = min(row.get("torch", math.inf), res["time"])
+                row["torch_diff"] = res["rel_diff"]
+    for row, case, a in zip(rows, cases, args):
+        row["naive"] = time_naive(case, a)
+        if case.kind == "conv":
+            row["flops"] = conv_flops(case.params)
+    return {"peak": peak, "rows": rows, "torch": torch_info}
 
 
-def bn_case(N, D, alt, seed=0):
-    rng = np.random.default_rng(seed)
-    x = 12 + 5 * rng.standard_normal((N, D))
-    out, cache = batchnorm_forward(x, rng.standard_normal(D), rng.standard_normal(D), {"mode": "train"})
-    dout = rng.standard_normal(out.shape)
-    ref = batchnorm_backward_alt if alt else batchnorm_backward
-    return (lambda: ref(dout, cache)), (lambda: naive.batchnorm_backward(dout, cache))
-
-
-COURSE, LARGE = "course", "larger"
-
-CASES = [
-    # function, size, shape in words, the case, repeats of (reference, naive)
-    ("conv_backward", COURSE, "m=10, 4x4x3, f=2, 8 filters, s=2, p=2",
-     lambda: conv_case(10, 4, 4, 3, 2, 8, 2, 2), (50, 5)),
-    ("conv_backward", LARGE, "m=32, 32x32x16, f=3, 32 filters, s=1, p=1",
-     lambda: conv_case(32, 32, 32, 16, 3, 32, 1, 1), (5, 1)),
-    ("pool_backward max", COURSE, "m=5, 5x3x2, f=2, s=1 (overlapping)",
-     lambda: pool_case(5, 5, 3, 2, 2, 1, "max"), (50, 5)),
-    ("pool_backward average", COURSE, "m=5, 5x3x2, f=2, s=1 (overlapping)",
-     lambda: pool_case(5, 5, 3, 2, 2, 1, "average"), (50, 5)),
-    ("pool_backward max", LARGE, "m=32, 32x32x16, f=3, s=2 (overlapping)",
-     lambda: pool_case(32, 32, 32, 16, 3, 2, "max"), (5, 1)),
-    ("pool_backward average", LARGE, "m=32, 32x32x16, f=3, s=2 (overlapping)",
-     lambda: pool_case(32, 32, 32, 16, 3, 2, "average"), (5, 1)),
-    ("batchnorm_backward", COURSE, "N=100, D=500 (CS231n)",
-     lambda: bn_case(100, 500, alt=False), (50, 2)),
-    ("batchnorm_backward_alt", COURSE, "N=100, D=500 (CS231n)",
-     lambda: bn_case(100, 500, alt=True), (50, 2)),
-    ("batchnorm_backward", LARGE, "N=1024, D=512",
-     lambda: bn_case(1024, 512, alt=False), (10, 1)),
-    ("batchnorm_backward_alt", LARGE, "N=1024, D=512",
-     lambda: bn_case(1024, 512, alt=True), (10, 1)),
-]
-
-
-def backward_table() -> list[str]:
-    head = f"{'function':<24} {'size':<7} {'shape':<42} {'reference':>10} {'naive':>10} {'speed-up':>9} {'rel. diff':>9}"
+def backward_table(m: dict) -> list[str]:
+    torch = m["torch"]
+    has_torch = "version" in torch
+    head = (f"{'function':<23} {'size':<7} {'shape':<40} {'reference':>10} {'naive':>10} {'speed-up':>9} "
+            f"{'diff':>7}")
+    if has_torch:
+        head += f" {'pytorch':>10} {'ref/torch':>9} {'diff':>7}"
+    head += f" {'GFLOP/s':>8} {'of peak':>7}"
     lines = [head, "-" * len(head)]
-    for name, size, shape, make, (rep_ref, rep_naive) in CASES:
-        ref, loop = make()
-        ref()  # warm up
-        t_ref = best_time(ref, rep_ref)
-        t0 = time.perf_counter()
-        loop_out = loop()
-        t_loop = time.perf_counter() - t0
-        if rep_naive > 1:
-            t_loop = min(t_loop, best_time(loop, rep_naive - 1))
-        diff = max_rel_error(loop_out, ref())
-        lines.append(f"{name:<24} {size:<7} {shape:<42} {fmt_time(t_ref):>10} {fmt_time(t_loop):>10} "
-                     f"{t_loop / t_ref:>8.0f}x {diff:>9.1e}")
+    for row in m["rows"]:
+        c, nv = row["case"], row["naive"]
+        line = (f"{c.function:<23} {c.size:<7} {c.shape:<40} {fmt_time(row['ref']):>10} "
+                f"{('~' if nv['extrapolated'] else '') + fmt_time(nv['time']):>10} {nv['time'] / row['ref']:>8.0f}x "
+                f"{nv['rel_diff']:>7.0e}")
+        if has_torch:
+            if "torch" in row:
+                line += f" {fmt_time(row['torch']):>10} {row['ref'] / row['torch']:>9.2f} {row['torch_diff']:>7.0e}"
+            else:
+                line += f" {'error':>10} {'':>9} {'':>7}"
+        if "flops" in row:
+            gf = row["flops"] / row["ref"] / 1e9
+            line += f" {gf:>8.1f} {gf / m['peak']:>7.0%}"
+        lines.append(line)
+    return lines
+
+
+def explain(m: dict) -> list[str]:
+    torch = m["torch"]
+    lines = [
+        "reference: solutions/, seconds per call, the best of several samples; naive: bench/naive.py, one run",
+        "(~: timed on k of n examples, or features for batch norm, and scaled by n/k); speed-up: naive / reference;",
+        "diff: ||a - b|| / (||a|| + ||b||) from the reference, the largest over the returned arrays.",
+    ]
+    if "version" in torch:
+        lines += [
+            f"pytorch: torch {torch['version']} CPU, float64, {torch['threads']} threads, "
+            f"torch.autograd.grad(out, inputs, grad_out, retain_graph=True)",
+            f"only, NCHW; interpreter {torch['python']} ({torch['where']}); ref/torch: the reference's time over",
+            "torch's, below 1 when the reference is faster; conv_backward: GFLOP/s of the reference, and its share of",
+            "the matmul peak.",
+        ]
+    else:
+        lines += textwrap.wrap(f"PyTorch skipped: {torch.get('error') or torch['where']}", 110)
+        lines.append("GFLOP/s: conv_backward's, and its share of the matmul peak.")
     return lines
 
 
@@ -194,18 +290,25 @@ def gradcheck_table() -> list[str]:
     ]
 
 
-def main() -> int:
+def run(say=print) -> dict:
+    """Print tables 1 to 3; return the measurements."""
     t0 = time.perf_counter()
-    print("Backward passes: vectorized reference (solutions/) vs naive loops (bench/naive.py)")
-    print("time: best of several runs (time.perf_counter); naive on the larger shapes: 1 run")
-    print("rel. diff: relative_error(naive, reference), the largest over the returned arrays")
-    print()
-    print("\n".join(backward_table()))
-    print()
-    print("Gradient checks (grader/gradcheck.py)")
-    print("\n".join(gradcheck_table()))
-    print()
-    print(f"numpy {np.__version__}, total {time.perf_counter() - t0:.1f} s")
+    say(f"== Backward passes: reference vs naive loops vs PyTorch (float64{', quick' if QUICK else ''})")
+    say(f"machine: {machine()}; numpy {np.__version__}")
+    m = measure(say=say)
+    say("")
+    for line in backward_table(m) + [""] + explain(m):
+        say(line)
+    say("")
+    say("== Gradient checks (grader/gradcheck.py)")
+    for line in gradcheck_table():
+        say(line)
+    say(f"(backward passes and gradient checks: {time.perf_counter() - t0:.0f} s)")
+    return m
+
+
+def main() -> int:
+    run()
     return 0
 
 
