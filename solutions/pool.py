@@ -4,9 +4,11 @@ Layout: channels last. ``A_prev`` is ``(m, n_H_prev, n_W_prev, n_C)``; pooling h
 padding, so ``n_H = (n_H_prev - f) // stride + 1`` (and the same for n_W). Windows
 overlap when stride < f.
 
-Both passes are vectorized: ``np.lib.stride_tricks.sliding_window_view`` gives every
-window at once as a view of shape (m, n_H, n_W, n_C, f, f), and the backward pass
-scatters the window gradients back with one strided slice per kernel offset (di, dj).
+Both passes are vectorized. The forward pass takes every window at once with
+``np.lib.stride_tricks.sliding_window_view``, a view of shape (m, n_H, n_W, n_C, f, f).
+The backward pass works with one strided slice of A_prev per kernel offset (di, dj), entry
+(di, dj) of every window; when the windows tile the image (stride == f), a reshape of
+A_prev to (m, n_H, f, n_W, f, n_C) gives all the windows at once.
 """
 
 import numpy as np
@@ -115,17 +117,39 @@ def pool_backward(dA, cache, mode="max"):
     #       dA_prev[:, di:di + stride * n_H:stride, dj:dj + stride * n_W:stride, :]
     #   so loop over the f x f kernel offsets (di, dj) only.
     # Either way, add (+=): with overlapping windows a pixel receives from several of them.
-    ### START CODE HERE ###
+    ### START CODE HERE ### (≈ 10 lines of code)
+    # The reference takes the vectorized route without building dwindows: the maximum of
+    # every window (A_max) and the share of every window entry (dA_share) have the shape
+    # of dA, and entry (di, dj) of every window is one strided slice of A_prev.
     dA_prev = np.zeros(A_prev.shape)
-    if mode == "max":
-        windows = np.lib.stride_tricks.sliding_window_view(A_prev, (f, f), axis=(1, 2))[:, ::stride, ::stride]
-        mask = windows == np.max(windows, axis=(4, 5), keepdims=True)
-        dwindows = mask * dA[:, :, :, :, np.newaxis, np.newaxis]
+    if mode == "average":
+        dA_share = dA / (f * f)
+    if stride == f:
+        # The windows tile the image: a reshape gives them all (views, no copies), with
+        # windows[i, h, di, w, dj, c] = A_prev[i, h * f + di, w * f + dj, c]
+        windows = A_prev[:, :n_H * f, :n_W * f, :].reshape(m, n_H, f, n_W, f, n_C)
+        dwindows = dA_prev[:, :n_H * f, :n_W * f, :].reshape(m, n_H, f, n_W, f, n_C)
+        if mode == "max":
+            row_max = np.max(windows, axis=2)
+            A_max = row_max[:, :, :, 0, :].copy()
+            for dj in range(1, f):
+                np.maximum(A_max, row_max[:, :, :, dj, :], out=A_max)
+            mask = windows == A_max[:, :, np.newaxis, :, np.newaxis, :]
+            np.multiply(mask, dA[:, :, np.newaxis, :, np.newaxis, :], out=dwindows)
+        else:
+            dwindows[...] = dA_share[:, :, np.newaxis, :, np.newaxis, :]
     else:
-        dwindows = np.broadcast_to(dA[:, :, :, :, np.newaxis, np.newaxis] / (f * f), (m, n_H, n_W, n_C, f, f))
-    for di in range(f):
-        for dj in range(f):
-            dA_prev[:, di:di + stride * n_H:stride, dj:dj + stride * n_W:stride, :] += dwindows[:, :, :, :, di, dj]
+        entries = [(slice(None), slice(di, di + stride * n_H, stride), slice(dj, dj + stride * n_W, stride))
+                   for di in range(f) for dj in range(f)]
+        if mode == "max":
+            A_max = A_prev[entries[0]].copy()
+            for entry in entries[1:]:
+                np.maximum(A_max, A_prev[entry], out=A_max)
+        for entry in entries:
+            if mode == "max":
+                dA_prev[entry] += (A_prev[entry] == A_max) * dA
+            else:
+                dA_prev[entry] += dA_share
     ### END CODE HERE ###
 
     return dA_prev

@@ -142,3 +142,12 @@ def test_build_notebook_is_valid_with_stable_unique_ids():
 def test_bad_sources_are_authoring_errors(src, message):
     with pytest.raises(AuthoringError, match=message):
         parse_source(src)
+
+
+def test_an_author_written_line_count_on_the_start_line_wins():
+    from grader.author.notebooks import annotate_blocks, blank_blocks
+
+    source = ("def f(x):\n    ### START CODE HERE ### (≈ 2 lines of code)\n    a = 1\n    b = 2\n    c = 3\n"
+              "    ### END CODE HERE ###\n    return a\n")
+    assert "### START CODE HERE ### (≈ 2 lines of code)" in blank_blocks(source)
+    assert "(≈ 3 lines of code)" in annotate_blocks(source.replace(" (≈ 2 lines of code)", ""))

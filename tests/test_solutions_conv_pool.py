@@ -3,9 +3,11 @@ values, backward passes against numerical gradients and against the naive loop
 versions of bench/naive.py, over strides, pads, window sizes and both pooling modes
 (with overlapping windows), and the authoring rules."""
 
+import inspect
+
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from helpers import (
@@ -114,6 +116,105 @@ def test_conv_property(m, n_H_prev, n_W_prev, n_C_prev, f, n_C, stride, pad, see
     helper_test_conv(m, n_H_prev, n_W_prev, n_C_prev, f, n_C, stride, pad, seed)
 
 
+def conv_backward_by_offsets(dZ, cache):
+    """The route the notebook teaches, one strided slice per kernel offset: an oracle for
+    shapes too large for numerical gradients (the reference computes the same sums with
+    phases, flat rows and blocked matrix products)."""
+    A_prev, W, b, hp = cache
+    stride, pad = hp["stride"], hp["pad"]
+    m, n_H, n_W, n_C = dZ.shape
+    f = W.shape[0]
+    A_prev_pad = zero_pad(A_prev, pad)
+    dA_prev_pad = np.zeros(A_prev_pad.shape)
+    dW = np.zeros(W.shape)
+    for di in range(f):
+        for dj in range(f):
+            sl = (slice(None), slice(di, di + stride * n_H, stride), slice(dj, dj + stride * n_W, stride))
+            dW[di, dj] = np.tensordot(A_prev_pad[sl], dZ, axes=([0, 1, 2], [0, 1, 2]))
+            dA_prev_pad[sl] += np.tensordot(dZ, W[di, dj], axes=([3], [1]))
+    db = np.sum(dZ, axis=(0, 1, 2)).reshape(1, 1, 1, n_C)
+    return dA_prev_pad[:, pad:pad + A_prev.shape[1], pad:pad + A_prev.shape[2], :], dW, db
+
+
+CONV_BLOCK_CASES = [
+    # m, n_H_prev, n_W_prev, n_C_prev, f, n_C, stride, pad. The reference multiplies blocks of
+    # about 10**6 // (fv * n_C_prev * n_C) rows per residue; these cases need several blocks
+    # (the last one ragged), and several phases of different kernel sizes (fu, fv).
+    (2, 20, 17, 40, 3, 50, 1, 1),    # stride 1, one phase, 2 blocks
+    (3, 19, 21, 48, 5, 64, 2, 2),    # stride 2: phases with 3x3, 3x2, 2x3 and 2x2 kernels
+    (2, 50, 44, 64, 4, 80, 3, 0),    # stride 3 < f = 4: kernels 2x2, 2x1, 1x2, 1x1, phases of different sizes
+    (2, 40, 40, 64, 3, 96, 3, 1),    # stride = f: 1x1 kernel per phase, no overlap
+    (1, 60, 9, 30, 2, 70, 1, 0),     # even kernel, no padding, tall image
+]
+
+
+@pytest.mark.parametrize("m, n_H_prev, n_W_prev, n_C_prev, f, n_C, stride, pad", CONV_BLOCK_CASES)
+def test_conv_backward_in_blocks_equals_offset_loop(m, n_H_prev, n_W_prev, n_C_prev, f, n_C, stride, pad):
+    rng = np.random.default_rng(n_H_prev)
+    A_prev = rng.standard_normal((m, n_H_prev, n_W_prev, n_C_prev))
+    W = rng.standard_normal((f, f, n_C_prev, n_C))
+    Z, cache = conv_forward(A_prev, W, rng.standard_normal((1, 1, 1, n_C)), {"stride": stride, "pad": pad})
+    dZ = rng.standard_normal(Z.shape)
+    fv = -(-f // stride)
+    assert m * (-(-(n_H_prev + 2 * pad) // stride)) * (-(-(n_W_prev + 2 * pad) // stride)) > fv * (10**6 // (fv * n_C_prev * n_C))
+    for got, exp, what in zip(conv_backward(dZ, cache), conv_backward_by_offsets(dZ, cache), ("dA_prev", "dW", "db")):
+        assert_rel_close(got, exp, 1e-12, what)
+
+
+def conv_backward_with_blocks_of(macs):
+    """solutions.conv_backward with its block size (10**6 multiply-adds) replaced by ``macs``."""
+    source = inspect.getsource(conv.conv_backward)
+    block = "10**6 // (fv * n_C_prev * n_C)"
+    assert source.count(block) == 1
+    namespace = {"np": np, "zero_pad": zero_pad}
+    exec(compile(source.replace(block, f"{macs} // (fv * n_C_prev * n_C)"), "conv_backward", "exec"), namespace)
+    return namespace["conv_backward"]
+
+
+@settings(PROPERTY, max_examples=200)
+@given(
+    m=st.integers(1, 3),
+    n_H_prev=st.integers(1, 9),
+    n_W_prev=st.integers(1, 9),
+    n_C_prev=st.integers(1, 3),
+    f=st.integers(1, 4),
+    n_C=st.integers(1, 3),
+    stride=st.integers(1, 3),
+    pad=st.integers(0, 2),
+    macs=st.integers(1, 60),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_conv_backward_blocks_of_any_size(m, n_H_prev, n_W_prev, n_C_prev, f, n_C, stride, pad, macs, seed):
+    """Blocks of a few rows, ragged at the end of every phase, change nothing."""
+    assume(min(n_H_prev, n_W_prev) + 2 * pad >= f)
+    rng = np.random.default_rng(seed)
+    A_prev = rng.standard_normal((m, n_H_prev, n_W_prev, n_C_prev))
+    W = rng.standard_normal((f, f, n_C_prev, n_C))
+    Z, cache = conv_forward(A_prev, W, rng.standard_normal((1, 1, 1, n_C)), {"stride": stride, "pad": pad})
+    dZ = rng.standard_normal(Z.shape)
+    got = conv_backward_with_blocks_of(macs)(dZ, cache)
+    for g, e, what in zip(got, conv_backward_by_offsets(dZ, cache), ("dA_prev", "dW", "db")):
+        assert_rel_close(g, e, 1e-12, what)
+
+
+def test_conv_backward_takes_any_memory_layout():
+    """Non-contiguous inputs (transposed copies, strided views) give the same gradients."""
+    rng = np.random.default_rng(7)
+    A_prev = rng.standard_normal((2, 7, 6, 3))
+    W = rng.standard_normal((3, 3, 3, 4))
+    b = rng.standard_normal((1, 1, 1, 4))
+    hp = {"stride": 2, "pad": 1}
+    Z, cache = conv_forward(A_prev, W, b, hp)
+    dZ = rng.standard_normal(Z.shape)
+    expected = conv_backward(dZ, cache)
+    A_f, W_f, dZ_f = np.asfortranarray(A_prev), np.asfortranarray(W), np.asfortranarray(dZ)
+    dZ_view = np.repeat(dZ, 2, axis=3)[..., ::2]
+    for args in [(dZ_f, (A_f, W_f, b, hp)), (dZ_view, cache)]:
+        for got, exp in zip(conv_backward(*args), expected):
+            np.testing.assert_allclose(got, exp, rtol=1e-13, atol=1e-13)
+    assert_rel_close(conv_backward(dZ, cache)[0], conv_backward_by_offsets(dZ, cache)[0], 1e-13, "dA_prev")
+
+
 def test_zero_pad():
     X = np.arange(2 * 3 * 4 * 2, dtype=float).reshape(2, 3, 4, 2)
     for pad in (0, 1, 3):
@@ -164,6 +265,11 @@ POOL_CASES = [
     (1, 4, 4, 2, 1, 1, "average"),   # 1x1 windows: identity
     (1, 6, 5, 1, 2, 3, "max"),       # stride > f: some pixels in no window
     (1, 6, 5, 1, 2, 3, "average"),
+    (1, 7, 5, 2, 2, 2, "max"),       # stride = f, with a last row and column in no window
+    (1, 7, 5, 2, 2, 2, "average"),
+    (2, 9, 9, 2, 3, 3, "max"),       # stride = f = 3: the windows tile the image
+    (2, 12, 11, 4, 3, 2, "max"),     # 3x3 windows, stride 2: every other row and column shared
+    (2, 12, 11, 4, 3, 2, "average"),
 ]
 
 

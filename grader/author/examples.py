@@ -137,13 +137,13 @@ MISTAKES: tuple[Mistake, ...] = (
         "average_pool_divides_by_f", _NB2, "pool_backward",
         "average pooling spreads dA / f over the window instead of dA / (f * f): the window "
         "has f * f entries (max pooling stays right).",
-        (("/ (f * f), (m, n_H, n_W, n_C, f, f))", "/ f, (m, n_H, n_W, n_C, f, f))"),),
+        (("dA_share = dA / (f * f)", "dA_share = dA / f"),),
     ),
     Mistake(
         "batchnorm_alt_without_coupling", _NB3, "batchnorm_backward_alt",
         "dx = dout * gamma / sqrt(var + eps): treats mu and var as constants and drops the two "
         "terms through the batch mean and variance (dgamma and dbeta stay right).",
-        (("dx = (dx_hat - np.mean(dx_hat, axis=0) - x_hat * np.mean(dx_hat * x_hat, axis=0)) / np.sqrt(var + eps)",
+        (("dx = x_hat * (-dgamma / N)\n    dx += dout\n    dx -= dbeta / N\n    dx *= gamma / np.sqrt(var + eps)",
           "dx = dout * gamma / np.sqrt(var + eps)"),),
     ),
     Mistake(

@@ -119,7 +119,16 @@ def _blocks(lines: list[str], where: str) -> list[tuple[int, int]]:
     return pairs
 
 
-def _code_lines(body: list[str]) -> int:
+_COUNT_RE = re.compile(r"\(≈ (?P<n>\d+) lines? of code\)")
+
+
+def _code_lines(body: list[str], start_line: str = "") -> int:
+    """The ``(≈ N lines of code)`` of a block: the author's own count when the START line
+    of ``solutions/`` gives one (a reference written for speed can be longer than the
+    route the notebook teaches), else the block's code lines."""
+    written = _COUNT_RE.search(start_line)
+    if written:
+        return int(written.group("n"))
     return sum(1 for l in body if l.strip() and not l.strip().startswith("#"))
 
 
@@ -153,7 +162,7 @@ def _rewrite_blocks(source: str, where: str, body_of: Callable[[list[str], str],
         indent = START_RE.match(lines[start]).group("indent")
         body = lines[start + 1 : end]
         out.extend(lines[pos:start])
-        out.append(_start_line(indent, _code_lines(body)))
+        out.append(_start_line(indent, _code_lines(body, lines[start])))
         out.extend(body_of(body, indent))
         out.append(lines[end])
         pos = end + 1
