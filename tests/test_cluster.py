@@ -9,21 +9,12 @@ import pytest
 from grader.cli import main
 from grader.config import CourseConfig, load_config
 from grader.run import grade_class
-from notebook_helpers import ROOT
+from notebook_helpers import ROOT, timing_free
 
 distributed = pytest.importorskip("distributed", reason="dask.distributed is a test dependency")
 pytestmark = [pytest.mark.notebook]
 
 STUDENTS = ("ada_correct", "cho_mistakes")
-
-
-def stable(result):
-    d = result.to_dict()
-    d.pop("duration"), d.pop("execution_time")
-    for e in d["exercises"]:
-        e.pop("duration"), e.pop("speed")
-        e["feedback"] = "\n".join(line for line in e["feedback"].splitlines() if not line.startswith("Speed:"))
-    return d
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +44,7 @@ def test_a_dask_cluster_grades_like_this_machine(cluster, small_class):
     seen = []
     remote = grade_class(small_class, load_config(None), sandboxed=False, dask=cluster.scheduler_address,
                          on_result=seen.append)
-    assert [stable(r) for r in remote.results] == [stable(r) for r in local.results]
+    assert [timing_free(r) for r in remote.results] == [timing_free(r) for r in local.results]
     assert [r.path for r in remote.results] == [str(p) for p in sorted(small_class.glob("*/*.ipynb"))]
     assert len(seen) == 4
 

@@ -9,21 +9,11 @@ import pytest
 from grader.cli import main
 from grader.config import SandboxLimits, load_config
 from grader.run import default_workers, grade_class, slot_limits
-from notebook_helpers import ROOT
+from notebook_helpers import ROOT, timing_free
 
 pytestmark = [pytest.mark.notebook]
 
 STUDENTS = ("ada_correct", "cho_mistakes", "eve_syntax")
-
-
-def stable(result):
-    """A result without its timings and speed notes (the only things allowed to differ between runs)."""
-    d = result.to_dict()
-    d.pop("duration"), d.pop("execution_time")
-    for e in d["exercises"]:
-        e.pop("duration"), e.pop("speed")
-        e["feedback"] = "\n".join(line for line in e["feedback"].splitlines() if not line.startswith("Speed:"))
-    return d
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +40,7 @@ def test_slots_get_their_own_user():
 def test_three_workers_give_the_same_results_in_the_same_order(small_class, one_at_a_time):
     seen = []
     run = grade_class(small_class, load_config(None), sandboxed=False, workers=3, on_result=seen.append)
-    assert [stable(r) for r in run.results] == [stable(r) for r in one_at_a_time.results]
+    assert [timing_free(r) for r in run.results] == [timing_free(r) for r in one_at_a_time.results]
     assert len(seen) == len(run.results) == 7
     assert [g.result.path for g in run.gradings] == [r.path for r in one_at_a_time.results]
 
@@ -58,7 +48,7 @@ def test_three_workers_give_the_same_results_in_the_same_order(small_class, one_
 @pytest.mark.sandbox
 def test_sandboxed_workers_give_the_same_results(small_class, one_at_a_time):
     run = grade_class(small_class, load_config(None), sandboxed=True, workers=2)
-    assert [stable(r) for r in run.results] == [stable(r) for r in one_at_a_time.results]
+    assert [timing_free(r) for r in run.results] == [timing_free(r) for r in one_at_a_time.results]
 
 
 def test_workers_must_be_positive(capsys):
