@@ -180,8 +180,8 @@ def pattern_findings(name: str, cases: list[Case], expected: list[Any], entries:
         factors = [next((f for f in found if f.startswith("pattern/factor")), None) for _, found in seen]
         generic = None
         if all(factors) and not any(f.startswith("pattern/factor") for f in common):
-            generic = (f"returned {k if not exercise(name).returns_dict else seen[0][1][factors[0]][0].split()[1]} "
-                       "scaled by a constant",
+            label = f'{exercise(name).returns_dict}["{k}"]' if exercise(name).returns_dict else k
+            generic = (f"returned {label} scaled by a constant",
                        "On every wrong case it is a constant multiple of the expected array (not always the same "
                        "constant): look for a wrong factor that depends on the shapes.")
             common.add("pattern/factor")
