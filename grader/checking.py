@@ -181,7 +181,7 @@ def compare_outputs(ex: Exercise, got: Any, expected: Any) -> tuple[tuple[Compar
             return (), f"returned a {type(got).__name__}, expected {ex.describe_return()}"
         missing = [k for k in expected if k not in got]
         comps = tuple(
-            compare_arrays(f'{ex.returns_dict}["{k}"]', got[k], v) for k, v in expected.items() if k in got
+            compare_arrays(ex.label(k), got[k], v) for k, v in expected.items() if k in got
         )
         problem = None
         if missing:

@@ -7,6 +7,7 @@ students with the self-checks.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["Exercise", "NOTEBOOKS", "PROVIDED", "EXERCISES", "HELPERS", "AXES", "exercise", "output_axes"]
 
@@ -33,6 +34,21 @@ class Exercise:
     returns_dict: str | None = None
     may_mutate: tuple[int, ...] = ()
     deterministic_check: bool = False
+
+    def label(self, output: str) -> str:
+        """How feedback names an output: ``dW``, or ``grads["dW2"]`` in a returned dict."""
+        return f'{self.returns_dict}["{output}"]' if self.returns_dict else output
+
+    def split(self, value: Any) -> dict[str, Any] | None:
+        """A return value as ``{output name: value}``; None when its structure is wrong
+        (not a dict, not a tuple of the right length, or None where one array is due)."""
+        if self.returns_dict:
+            return dict(value) if isinstance(value, dict) else None
+        if len(self.outputs) == 1:
+            return None if value is None else {self.outputs[0]: value}
+        if isinstance(value, (tuple, list)) and len(value) == len(self.outputs):
+            return dict(zip(self.outputs, value))
+        return None
 
     def describe_return(self) -> str:
         if self.returns_dict:

@@ -22,11 +22,11 @@ from typing import Any
 import numpy as np
 
 from grader.cases import Case
-from grader.compare import ATOL_SCALE, RTOL, scale_factor
+from grader.compare import compare_arrays, scale_factor
 from grader.exercises import exercise
 from grader.results import Finding
 
-__all__ = ["named_scalars", "factor_label", "pattern_findings", "contract_findings", "CLOSE_RTOL"]
+__all__ = ["named_scalars", "factor_label", "border_reach", "pattern_findings", "contract_findings", "CLOSE_RTOL"]
 
 #: A wrong output within this relative error of the expected one everywhere is "close".
 CLOSE_RTOL = 1e-3
@@ -73,15 +73,16 @@ def factor_label(k: float | None, scalars: dict[str, float]) -> str | None:
     return None
 
 
-def _split(name: str, value: Any) -> dict[str, Any] | None:
-    ex = exercise(name)
-    if ex.returns_dict:
-        return value if isinstance(value, dict) else None
-    if len(ex.outputs) == 1:
-        return {ex.outputs[0]: value}
-    if isinstance(value, (tuple, list)) and len(value) == len(ex.outputs):
-        return dict(zip(ex.outputs, value))
-    return None
+def border_reach(mask: np.ndarray | None, case: Case) -> int | None:
+    """For a 4-D image gradient whose wrong elements (``mask``) all lie near the border,
+    how near: the conv's pad (at least 1), else 1. None when some are inside, or all
+    or none are wrong."""
+    if mask is None or mask.ndim != 4 or not mask.any() or mask.all():
+        return None
+    H, W = mask.shape[1:3]
+    pad = max(1, int(case.args[1][3].get("pad", 1))) if case.exercise == "conv_backward" else 1
+    inner = mask[:, pad:H - pad, pad:W - pad, :]
+    return pad if inner.size and not inner.any() else None
 
 
 def _floats(a: Any) -> np.ndarray | None:
@@ -94,13 +95,10 @@ def _close(a: np.ndarray, b: np.ndarray, rtol: float = 1e-6) -> bool:
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=1e-9 * max(1.0, float(np.abs(b).max(initial=0)))))
 
 
-def _wrong(g: np.ndarray, e: np.ndarray) -> np.ndarray:
-    scale = float(np.abs(e).max(initial=0)) or 1.0
-    return np.abs(g - e) > ATOL_SCALE * scale + RTOL * np.abs(e)
-
-
-def _patterns_of(g: np.ndarray, e: np.ndarray, case: Case, out: str) -> dict[str, tuple[str, str]]:
-    """Every pattern this (wrong) output shows on one case: id → (title, hint)."""
+def _patterns_of(g: np.ndarray, e: np.ndarray, bad: np.ndarray | None, case: Case,
+                 out: str) -> dict[str, tuple[str, str]]:
+    """Every pattern this (wrong) output shows on one case: id → (title, hint); ``bad``
+    is its mismatch mask (same shape only)."""
     found: dict[str, tuple[str, str]] = {}
     if g.shape == e.shape:
         k = scale_factor(g, e) if g.size >= 2 else None
@@ -119,16 +117,11 @@ def _patterns_of(g: np.ndarray, e: np.ndarray, case: Case, out: str) -> dict[str
                 found["pattern/factor"] = (f"returned {out} scaled by a constant",
                                            f"{out} is a constant multiple of the expected array "
                                            f"({k:.4g} on one case): look for a wrong constant factor.")
-        bad = _wrong(g, e)
-        if g.ndim == 4 and bad.any() and not bad.all():
-            H, W = g.shape[1:3]
-            pad = max(1, int(case.args[1][3].get("pad", 1))) if case.exercise == "conv_backward" else 1
-            inner = bad[:, pad:H - pad, pad:W - pad, :]
-            if inner.size and not inner.any():
-                found["pattern/border"] = (
-                    f"got {out} wrong only near the border",
-                    "Every wrong element is within the padding's reach of the border: check how the padding "
-                    "is added and cropped (and the windows that touch the edge).")
+        if border_reach(bad, case) is not None:
+            found["pattern/border"] = (
+                f"got {out} wrong only near the border",
+                "Every wrong element is within the padding's reach of the border: check how the padding "
+                "is added and cropped (and the windows that touch the edge).")
         rel = np.abs(g - e) / np.maximum(np.abs(e), 1e-12 * (float(np.abs(e).max(initial=0)) or 1.0))
         if np.all(np.isfinite(g)) and float(rel.max(initial=0)) <= CLOSE_RTOL:
             found["contract/close"] = (
@@ -160,7 +153,7 @@ def pattern_findings(name: str, cases: list[Case], expected: list[Any], entries:
     for i, (case, exp, entry) in enumerate(zip(cases, expected, entries), start=1):
         if not isinstance(entry, dict) or "output" not in entry:
             continue
-        G, E = _split(name, entry["output"]), _split(name, exp)
+        G, E = exercise(name).split(entry["output"]), exercise(name).split(exp)
         if G is None or E is None:
             continue
         for k, e in E.items():
@@ -168,10 +161,10 @@ def pattern_findings(name: str, cases: list[Case], expected: list[Any], entries:
             e = _floats(e)
             if k in skip or g is None or e is None:
                 continue
-            if g.shape == e.shape and not _wrong(g, e).any():
+            c = compare_arrays(k, g, e)
+            if c.passed:
                 continue
-            label = f'{exercise(name).returns_dict}["{k}"]' if exercise(name).returns_dict else k
-            per_output.setdefault(k, []).append((i, _patterns_of(g, e, case, label)))
+            per_output.setdefault(k, []).append((i, _patterns_of(g, e, c.mismatch_mask, case, exercise(name).label(k))))
     findings = []
     for k, seen in per_output.items():
         common = set(seen[0][1])
@@ -180,8 +173,7 @@ def pattern_findings(name: str, cases: list[Case], expected: list[Any], entries:
         factors = [next((f for f in found if f.startswith("pattern/factor")), None) for _, found in seen]
         generic = None
         if all(factors) and not any(f.startswith("pattern/factor") for f in common):
-            label = f'{exercise(name).returns_dict}["{k}"]' if exercise(name).returns_dict else k
-            generic = (f"returned {label} scaled by a constant",
+            generic = (f"returned {exercise(name).label(k)} scaled by a constant",
                        "On every wrong case it is a constant multiple of the expected array (not always the same "
                        "constant): look for a wrong factor that depends on the shapes.")
             common.add("pattern/factor")

@@ -22,7 +22,7 @@ from grader.cases import Case
 from grader.checking import ErrorInfo, compare_outputs
 from grader.compare import Comparison, render_text, scale_factor, where_grid
 from grader.exercises import exercise, output_axes
-from grader.findings import contract_findings, named_scalars, pattern_findings
+from grader.findings import border_reach, contract_findings, factor_label, named_scalars, pattern_findings
 from grader.results import Check, ExerciseResult, Finding
 
 __all__ = ["judge_exercise", "named_scalars", "missing_reason", "Diagnoser", "findings_text"]
@@ -46,30 +46,16 @@ class GradientChecker(Protocol):
 
 def _factor_name(c: Comparison, got: Any, expected: np.ndarray, scalars: dict[str, float]) -> str | None:
     """"off by a factor of m = 11" when the output is the expected one times a named scalar."""
-    k = scale_factor(got, expected) if c.status == "values" and scalars else None
-    if k is None:
-        return None
-    for label, s in scalars.items():
-        if s not in (0, 1) and abs(k - s) <= 1e-6 * abs(s):
-            return f"off by a factor of {label} = {s:g}"
-        if s not in (0, 1) and abs(k - 1 / s) <= 1e-6 / abs(s):
-            return f"off by a factor of 1/{label} = 1/{s:g}"
-    return None
+    label = factor_label(scale_factor(got, expected), scalars) if c.status == "values" and scalars else None
+    return f"off by a factor of {label}" if label else None
 
 
 def _border_hint(c: Comparison, case: Case) -> str | None:
     """For a 4-D image gradient: are all the wrong elements on the border?"""
-    mask = c.mismatch_mask
-    if mask is None or mask.ndim != 4 or c.n_mismatched == c.n_total:
+    pad = border_reach(c.mismatch_mask, case)
+    if pad is None:
         return None
-    H, W = mask.shape[1:3]
-    pad = 1
-    if case.exercise == "conv_backward":
-        pad = max(1, int(case.args[1][3].get("pad", 1)))
-    inner = mask[:, pad:H - pad, pad:W - pad, :]
-    if inner.size and not inner.any():
-        return f"every wrong element is within {pad} pixel{'s' if pad > 1 else ''} of the border"
-    return None
+    return f"every wrong element is within {pad} pixel{'s' if pad > 1 else ''} of the border"
 
 
 def _case_prefix(i: int, case: Case) -> str:
@@ -81,14 +67,13 @@ def _value_checks(i: int, case: Case, got: Any, expected: Any, reveal: bool) -> 
     comps, problem = compare_outputs(ex, got, expected)
     prefix = _case_prefix(i, case)
     names = list(expected) if ex.returns_dict else list(ex.outputs)
-    label = (lambda k: f'{ex.returns_dict}["{k}"]') if ex.returns_dict else (lambda k: k)
     if problem is not None and not comps:
         return [Check(f"case{i}:{n}", "value", i, False, f"{prefix}: {problem}") for n in names]
     by_name = {c.name: c for c in comps}
     scalars = named_scalars(case)
     checks, absent = [], []  # a missing key explains more than a wrong value: it goes first
     for n in names:
-        c = by_name.get(label(n))
+        c = by_name.get(ex.label(n))
         if c is None:
             absent.append(Check(f"case{i}:{n}", "value", i, False, f"{prefix}: {problem or 'missing'}"))
             continue

@@ -34,15 +34,8 @@ MATCH_RTOL = 1e-6
 
 
 def outputs_of(name: str, value: Any) -> dict[str, Any] | None:
-    """A function's return value as ``{output name: value}`` (None if the structure is wrong)."""
-    ex = exercise(name)
-    if ex.returns_dict:
-        return dict(value) if isinstance(value, dict) else None
-    if len(ex.outputs) == 1:
-        return None if value is None else {ex.outputs[0]: value}
-    if isinstance(value, (tuple, list)) and len(value) == len(ex.outputs):
-        return dict(zip(ex.outputs, value))
-    return None
+    """A function's return value as ``{output name: value}`` (:meth:`Exercise.split`)."""
+    return exercise(name).split(value)
 
 
 def _strict(a: Any, b: Any) -> bool:
@@ -160,8 +153,7 @@ def format_outputs(outputs: tuple[str, ...] | list[str]) -> str:
 
 def _finding(e: Explanation) -> Finding:
     m = e.mistake
-    rd = exercise(m.exercise).returns_dict
-    names = [f'{rd}["{k}"]' for k in e.outputs] if rd else list(e.outputs)
+    names = [exercise(m.exercise).label(k) for k in e.outputs]
     title = m.title.replace("{outputs}", format_outputs(names) or "its output")
     return Finding("mistake", m.key, title, m.hint, tuple(e.outputs), e.cases)
 
