@@ -27,6 +27,8 @@ import numpy as np
 import solutions as ref
 from grader.cases import Case
 from grader.exercises import HELPERS
+from grader.mistakes.conv import pool_loops
+from grader.mistakes.dense import layer_backward, model_backward
 from grader.mistakes.diagnose import _strict, format_outputs, outputs_of
 from grader.results import Finding
 
@@ -95,44 +97,6 @@ class _Replay:
         raise _NoMatch(self.fn)
 
 
-def _layer(dA: Any, cache: Any, activation: str, h: dict[str, Callable]) -> Any:
-    linear_cache, Z = cache
-    dZ = h["relu_backward"](dA, Z) if activation == "relu" else h["sigmoid_backward"](dA, Z)
-    return h["linear_backward"](dZ, linear_cache)
-
-
-def _model(AL: Any, Y: Any, caches: Any, h: dict[str, Callable]) -> dict:
-    grads = {}
-    L = len(caches)
-    Y = np.reshape(Y, AL.shape)
-    dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
-    dA_prev, dW, db = h["linear_activation_backward"](dAL, caches[L - 1], "sigmoid")
-    grads[f"dA{L - 1}"], grads[f"dW{L}"], grads[f"db{L}"] = dA_prev, dW, db
-    for l in reversed(range(1, L)):
-        dA_prev, dW, db = h["linear_activation_backward"](grads[f"dA{l}"], caches[l - 1], "relu")
-        grads[f"dA{l - 1}"], grads[f"dW{l}"], grads[f"db{l}"] = dA_prev, dW, db
-    return grads
-
-
-def _pool(dA: Any, cache: Any, mode: str = "max", *, h: dict[str, Callable]) -> np.ndarray:
-    """pool_backward as the classic loops, calling the helpers per window."""
-    A_prev, hp = cache
-    f, stride = hp["f"], hp["stride"]
-    m, n_H, n_W, n_C = dA.shape
-    dA_prev = np.zeros(A_prev.shape)
-    for i in range(m):
-        for row in range(n_H):
-            for col in range(n_W):
-                r, c = row * stride, col * stride
-                for k in range(n_C):
-                    if mode == "max":
-                        part = h["create_mask_from_window"](A_prev[i, r:r + f, c:c + f, k]) * dA[i, row, col, k]
-                    else:
-                        part = h["distribute_value"](dA[i, row, col, k], (f, f))
-                    dA_prev[i, r:r + f, c:c + f, k] += part
-    return dA_prev
-
-
 def _reference_helpers() -> dict[str, Callable]:
     return {n: getattr(ref, n) for n in ("relu_backward", "sigmoid_backward", "linear_backward",
                                           "linear_activation_backward", "create_mask_from_window",
@@ -143,10 +107,10 @@ def _orchestrate(name: str, case: Case, h: dict[str, Callable]) -> Any:
     """The reference's way of composing ``name`` from the helpers in ``h``."""
     args, kwargs = copy.deepcopy(case.args), copy.deepcopy(case.kwargs)
     if name == "linear_activation_backward":
-        return _layer(*args, h)
+        return layer_backward(*args, h)
     if name == "L_model_backward":
-        return _model(*args, h)
-    return _pool(*args, **kwargs, h=h)
+        return model_backward(*args, layer=h["linear_activation_backward"])
+    return pool_loops(*args, **kwargs, mask=h["create_mask_from_window"], spread=h["distribute_value"])
 
 
 def _reproduces(fn: str, form: Callable, calls: list[dict]) -> bool:
@@ -178,7 +142,7 @@ def _substitutions(name: str, calls: list[dict], bad: set[str]) -> list[Callable
         h = _reference_helpers()
         h.update({fn: form for (fn, _), form in zip(options, combo)})
         if name == "L_model_backward" and "linear_activation_backward" not in bad:
-            h["linear_activation_backward"] = lambda dA, cache, act, h=h: _layer(dA, cache, act, h)
+            h["linear_activation_backward"] = lambda dA, cache, act, h=h: layer_backward(dA, cache, act, h)
         replays.append(lambda case, h=h: _orchestrate(name, case, h))
     return replays
 
@@ -191,17 +155,17 @@ def _replays(name: str, calls: list[dict]) -> list[tuple[str, Callable[[Case], A
         return h
 
     if name == "linear_activation_backward":
-        return [("leaves", lambda case: _layer(*copy.deepcopy(case.args), leaves()))]
+        return [("leaves", lambda case: layer_backward(*copy.deepcopy(case.args), leaves()))]
     if name == "L_model_backward":
         def via_layers(case: Case) -> Any:
             h = _reference_helpers()
             h["linear_activation_backward"] = _Replay("linear_activation_backward", calls)
-            return _model(*copy.deepcopy(case.args), h)
+            return model_backward(*copy.deepcopy(case.args), layer=h["linear_activation_backward"])
 
         def via_leaves(case: Case) -> Any:
             h = leaves()
-            h["linear_activation_backward"] = lambda dA, cache, act: _layer(dA, cache, act, h)
-            return _model(*copy.deepcopy(case.args), h)
+            h["linear_activation_backward"] = lambda dA, cache, act: layer_backward(dA, cache, act, h)
+            return model_backward(*copy.deepcopy(case.args), layer=h["linear_activation_backward"])
 
         return [("layers", via_layers), ("leaves", via_leaves)]
     return []

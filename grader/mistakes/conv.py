@@ -161,13 +161,22 @@ def distribute_n_H(dz, shape):
 
 # --- pool_backward(dA, cache, mode) -> dA_prev ---------------------------------------------
 
-def _pool(dA, cache, mode="max", *, step=None, accumulate=True, divisor=None, route=None):
-    """The loop form of pool_backward, with knobs for the classic mistakes.
+def _share(dz, shape):
+    return np.ones(shape) * dz / (shape[0] * shape[1])
+
+
+def _max_mask(window):
+    return window == np.max(window)
+
+
+def pool_loops(dA, cache, mode="max", *, step=None, accumulate=True, route=None, mask=_max_mask, spread=_share):
+    """The loop form of pool_backward, one window at a time, with knobs for the classic
+    mistakes (and for the replay of grader/mistakes/blame.py, the helpers).
 
     step: the stride used to place windows (None: the real one).
     accumulate: ``+=`` (False: ``=``, so overlapping windows overwrite each other).
-    divisor: what an average window divides dA by (None: f * f).
     route: force "max" or "average" routing whatever the mode.
+    mask / spread: create_mask_from_window(window) and distribute_value(dz, (f, f)).
     """
     A_prev, hp = cache
     f = hp["f"]
@@ -182,9 +191,9 @@ def _pool(dA, cache, mode="max", *, step=None, accumulate=True, divisor=None, ro
                 for k in range(n_C):
                     if how == "max":
                         window = A_prev[i, r:r + f, c:c + f, k]
-                        part = (window == np.max(window)) * dA[i, h, w, k]
+                        part = mask(window) * dA[i, h, w, k]
                     else:
-                        part = np.ones((f, f)) * dA[i, h, w, k] / (f * f if divisor is None else divisor(f))
+                        part = spread(dA[i, h, w, k], (f, f))
                     target = dA_prev[i, r:r + f, c:c + f, k]
                     if target.shape != part.shape:
                         part = part[:target.shape[0], :target.shape[1]]
@@ -199,7 +208,7 @@ def _pool(dA, cache, mode="max", *, step=None, accumulate=True, divisor=None, ro
          "When stride < f, a pixel belongs to several windows and receives the gradient of each: "
          "dA_prev[window] += ..., never =.")
 def pool_assign(dA, cache, mode="max"):
-    return _pool(dA, cache, mode, accumulate=False)
+    return pool_loops(dA, cache, mode, accumulate=False)
 
 
 @mistake("pool_backward", "assign_not_accumulate")
@@ -223,35 +232,35 @@ def pool_assign_per_offset(dA, cache, mode="max"):
 @mistake("pool_backward", "stride_ignored", "ignored the stride when placing the windows",
          "Window (h, w) starts at row h * stride and column w * stride.")
 def pool_stride_ignored(dA, cache, mode="max"):
-    return _pool(dA, cache, mode, step=1)
+    return pool_loops(dA, cache, mode, step=1)
 
 
 @mistake("pool_backward", "average_divides_by_f", "divided by f instead of f² in average pooling",
          "An f x f window has f * f entries: each receives dA / (f * f) (distribute_value(dA, (f, f))).")
 def pool_average_by_f(dA, cache, mode="max"):
-    return _pool(dA, cache, mode, divisor=lambda f: f)
+    return pool_loops(dA, cache, mode, spread=lambda dz, shape: np.ones(shape) * dz / shape[0])
 
 
 @mistake("pool_backward", "average_not_divided", "did not divide by f² in average pooling",
          "An f x f window has f * f entries: each receives dA / (f * f) (distribute_value(dA, (f, f))).")
 def pool_average_undivided(dA, cache, mode="max"):
-    return _pool(dA, cache, mode, divisor=lambda f: 1)
+    return pool_loops(dA, cache, mode, spread=lambda dz, shape: np.ones(shape) * dz)
 
 
 @mistake("pool_backward", "modes_swapped", "swapped the max and average branches",
          'mode == "max" routes the gradient to the maximum (create_mask_from_window); "average" spreads it '
          "(distribute_value).")
 def pool_swapped(dA, cache, mode="max"):
-    return _pool(dA, cache, mode, route="average" if mode == "max" else "max")
+    return pool_loops(dA, cache, mode, route="average" if mode == "max" else "max")
 
 
 @mistake("pool_backward", "always_max", "routed the gradient to the maximum in both modes",
          'Branch on mode: "average" spreads dA evenly over the window with distribute_value.')
 def pool_always_max(dA, cache, mode="max"):
-    return _pool(dA, cache, mode, route="max")
+    return pool_loops(dA, cache, mode, route="max")
 
 
 @mistake("pool_backward", "always_average", "spread the gradient evenly in both modes",
          'Branch on mode: "max" sends all of dA to the window\'s maximum (create_mask_from_window).')
 def pool_always_average(dA, cache, mode="max"):
-    return _pool(dA, cache, mode, route="average")
+    return pool_loops(dA, cache, mode, route="average")

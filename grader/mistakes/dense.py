@@ -140,29 +140,36 @@ def linear_dW_transposed(dZ, cache):
 
 # --- linear_activation_backward(dA, cache, activation) -------------------------------------
 
-def _layer(dA, cache, activation):
+_REFERENCE = {"relu_backward": ref.relu_backward, "sigmoid_backward": ref.sigmoid_backward,
+              "linear_backward": ref.linear_backward}
+
+
+def layer_backward(dA, cache, activation, h=None):
+    """linear_activation_backward composed from the helpers in ``h`` (default: the
+    reference's): the variants' base, and the replay of grader/mistakes/blame.py."""
+    h = h or _REFERENCE
     linear_cache, Z = cache
-    dZ = ref.relu_backward(dA, Z) if activation == "relu" else ref.sigmoid_backward(dA, Z)
-    return ref.linear_backward(dZ, linear_cache)
+    dZ = h["relu_backward"](dA, Z) if activation == "relu" else h["sigmoid_backward"](dA, Z)
+    return h["linear_backward"](dZ, linear_cache)
 
 
 @mistake("linear_activation_backward", "swapped_activations",
          "used sigmoid_backward for \"relu\" and relu_backward for \"sigmoid\"",
          'activation == "relu" calls relu_backward, "sigmoid" calls sigmoid_backward.')
 def lab_swapped(dA, cache, activation):
-    return _layer(dA, cache, "sigmoid" if activation == "relu" else "relu")
+    return layer_backward(dA, cache, "sigmoid" if activation == "relu" else "relu")
 
 
 @mistake("linear_activation_backward", "always_relu", "used relu_backward whatever the activation",
          "Branch on activation: the output layer is a sigmoid and needs sigmoid_backward.")
 def lab_always_relu(dA, cache, activation):
-    return _layer(dA, cache, "relu")
+    return layer_backward(dA, cache, "relu")
 
 
 @mistake("linear_activation_backward", "always_sigmoid", "used sigmoid_backward whatever the activation",
          "Branch on activation: the hidden layers are ReLUs and need relu_backward.")
 def lab_always_sigmoid(dA, cache, activation):
-    return _layer(dA, cache, "sigmoid")
+    return layer_backward(dA, cache, "sigmoid")
 
 
 @mistake("linear_activation_backward", "no_activation_backward",
@@ -177,28 +184,32 @@ def lab_no_activation(dA, cache, activation):
 def lab_no_relu_backward(dA, cache, activation):
     """The relu branch only skips its derivative."""
     linear_cache, Z = cache
-    return ref.linear_backward(dA, linear_cache) if activation == "relu" else _layer(dA, cache, activation)
+    return ref.linear_backward(dA, linear_cache) if activation == "relu" else layer_backward(dA, cache, activation)
 
 
 @mistake("linear_activation_backward", "no_activation_backward")
 def lab_no_sigmoid_backward(dA, cache, activation):
     """The sigmoid branch only skips its derivative."""
     linear_cache, Z = cache
-    return ref.linear_backward(dA, linear_cache) if activation == "sigmoid" else _layer(dA, cache, activation)
+    return ref.linear_backward(dA, linear_cache) if activation == "sigmoid" else layer_backward(dA, cache, activation)
 
 
 # --- L_model_backward(AL, Y, caches) -> grads ----------------------------------------------
 
-def _model(AL, Y, caches, dAL=None, last="sigmoid", hidden="relu", shift=0):
+def model_backward(AL, Y, caches, dAL=None, last="sigmoid", hidden="relu", shift=0, layer=None):
+    """L_model_backward composed from ``layer`` (default: :func:`layer_backward` on the
+    reference's helpers), with knobs for the classic mistakes: another dAL, other
+    activations, keys shifted by ``shift``."""
+    layer = layer or layer_backward
     grads = {}
     L = len(caches)
     Y = np.reshape(Y, AL.shape)
     if dAL is None:
         dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
-    dA_prev, dW, db = _layer(dAL, caches[L - 1], last)
+    dA_prev, dW, db = layer(dAL, caches[L - 1], last)
     grads[f"dA{L - 1 + shift}"], grads[f"dW{L + shift}"], grads[f"db{L + shift}"] = dA_prev, dW, db
     for l in reversed(range(1, L)):
-        dA_prev, dW, db = _layer(grads[f"dA{l + shift}"], caches[l - 1], hidden)
+        dA_prev, dW, db = layer(grads[f"dA{l + shift}"], caches[l - 1], hidden)
         grads[f"dA{l - 1 + shift}"], grads[f"dW{l + shift}"], grads[f"db{l + shift}"] = dA_prev, dW, db
     return grads
 
@@ -211,39 +222,39 @@ def _targets(AL, Y):
          "dAL = -(Y / AL - (1 - Y) / (1 - AL)): the derivative of the cross-entropy, minus sign included.")
 def model_dAL_sign(AL, Y, caches):
     Y_ = _targets(AL, Y)
-    return _model(AL, Y, caches, dAL=Y_ / AL - (1 - Y_) / (1 - AL))
+    return model_backward(AL, Y, caches, dAL=Y_ / AL - (1 - Y_) / (1 - AL))
 
 
 @mistake("L_model_backward", "dAL_missing_term", "left the (1 − Y)/(1 − AL) term out of dAL",
          "The cost has two terms, one for Y = 1 and one for Y = 0: dAL = -(Y / AL - (1 - Y) / (1 - AL)).")
 def model_dAL_missing_term(AL, Y, caches):
-    return _model(AL, Y, caches, dAL=-_targets(AL, Y) / AL)
+    return model_backward(AL, Y, caches, dAL=-_targets(AL, Y) / AL)
 
 
 @mistake("L_model_backward", "dAL_is_dZ", "used AL − Y as dAL (that is dZ of the last layer)",
          "AL - Y is the gradient with respect to Z^[L], after the sigmoid; linear_activation_backward "
          "applies the sigmoid's derivative itself, so it needs dAL = -(Y / AL - (1 - Y) / (1 - AL)).")
 def model_dAL_is_dZ(AL, Y, caches):
-    return _model(AL, Y, caches, dAL=AL - _targets(AL, Y))
+    return model_backward(AL, Y, caches, dAL=AL - _targets(AL, Y))
 
 
 @mistake("L_model_backward", "keys_one_too_high", "numbered the grads keys one layer too high",
          'Layer l\'s backward returns dA_prev: store it as grads["dA" + str(l - 1)], '
          'and its dW, db as grads["dW" + str(l)], grads["db" + str(l)].')
 def model_keys_shifted(AL, Y, caches):
-    return _model(AL, Y, caches, shift=1)
+    return model_backward(AL, Y, caches, shift=1)
 
 
 @mistake("L_model_backward", "last_layer_relu", "used \"relu\" for the output layer",
          'The output layer is LINEAR -> SIGMOID: call linear_activation_backward(dAL, caches[L-1], "sigmoid").')
 def model_last_relu(AL, Y, caches):
-    return _model(AL, Y, caches, last="relu")
+    return model_backward(AL, Y, caches, last="relu")
 
 
 @mistake("L_model_backward", "hidden_sigmoid", "used \"sigmoid\" for the hidden layers",
          'The hidden layers are LINEAR -> RELU: call linear_activation_backward(..., "relu") in the loop.')
 def model_hidden_sigmoid(AL, Y, caches):
-    return _model(AL, Y, caches, hidden="sigmoid")
+    return model_backward(AL, Y, caches, hidden="sigmoid")
 
 
 # --- update_parameters(params, grads, learning_rate) ---------------------------------------
