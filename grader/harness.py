@@ -35,7 +35,7 @@ from grader.checking import call_safely, changed_arguments, same_value
 from grader.codec import Opaque, decode, encode
 from grader.exercises import HELPERS, exercise
 
-__all__ = ["run_exercise", "run_speed", "sanitize", "HelperRecorder"]
+__all__ = ["run_exercise", "run_case", "run_speed", "sanitize", "HelperRecorder"]
 
 SPEED_REPEAT_SECONDS = 0.05  # repeat a timing while it is this fast, up to 3 runs in all
 
@@ -132,8 +132,8 @@ class HelperRecorder:
     def __exit__(self, *exc: Any) -> None:
         self.namespace.update(self._saved)
 
-    def encoded(self, arrays: dict[str, np.ndarray]) -> list:
-        """The calls as codec data (arrays into ``arrays``)."""
+    def plain(self) -> list[dict]:
+        """The finished calls as plain data (arrays sanitized, not yet encoded)."""
         out = []
         for c in self.calls:
             if "args" not in c:
@@ -146,7 +146,7 @@ class HelperRecorder:
                 item["error"] = c["error"]
             else:
                 item["output"] = sanitize(c.get("output"), self.max_elements)
-            out.append(encode(item, arrays))
+            out.append(item)
         return out
 
 
@@ -155,46 +155,61 @@ def _rng_state() -> tuple:
     return state[1].tobytes(), state[2]
 
 
-def run_exercise(namespace: dict, name: str, job_dir: str) -> None:
-    """Run every case of exercise ``name`` on ``namespace[name]``; write the results."""
-    job = Path(job_dir)
+def run_case(namespace: dict, name: str, args: tuple, kwargs: dict, max_elements: int) -> dict:
+    """Call ``namespace[name]`` on one case (on copies) and record it as plain data:
+    ``time``, ``changed``, ``rng``, ``repeatable`` (exercises with a determinism
+    check), ``error`` or ``output`` (sanitized), and ``calls`` to the student's helpers.
+    A KeyboardInterrupt (the worker's timeout) goes through."""
+    ex = exercise(name)
+    fn = namespace[name]
+    recorder = HelperRecorder(namespace, HELPERS.get(name, ()), max_elements)
+    rng_before = _rng_state()
+    start = time.perf_counter()
+    with recorder:
+        got, error, after = call_safely(fn, args, kwargs)
+    entry: dict[str, Any] = {"time": time.perf_counter() - start,
+                             "changed": changed_arguments(fn, args, after, ex.may_mutate)}
+    if ex.deterministic_check and error is None:
+        again, _, _ = call_safely(fn, args, kwargs)
+        entry["repeatable"] = same_value(got, again)
+    entry["rng"] = _rng_state() != rng_before
+    if error is not None:
+        entry["error"] = error.to_dict()
+    else:
+        entry["output"] = sanitize(got, max_elements)
+    if recorder.calls:
+        entry["calls"] = recorder.plain()
+    return entry
+
+
+def _load_job(job: Path) -> tuple[dict, dict[str, np.ndarray], dict]:
+    """The job's spec, the cases' arrays and ``cases.json`` (inputs only)."""
     spec = json.loads((job / "job.json").read_text(encoding="utf-8"))
     with np.load(job / "cases.npz", allow_pickle=False) as npz:
         arrays = dict(npz)
-    cases = [
-        {"label": c["label"], "args": decode(c["args"], arrays), "kwargs": decode(c["kwargs"], arrays)}
-        for c in json.loads((job / "cases.json").read_text(encoding="utf-8"))[name]
-    ]
-    ex = exercise(name)
+    return spec, arrays, json.loads((job / "cases.json").read_text(encoding="utf-8"))
+
+
+def run_exercise(namespace: dict, name: str, job_dir: str) -> None:
+    """Run every case of exercise ``name`` on ``namespace[name]``; write the results."""
+    job = Path(job_dir)
+    spec, arrays, all_cases = _load_job(job)
     fn = namespace.get(name)
     record: dict[str, Any] = {"exercise": name, "defined": callable(fn), "cases": []}
     out_arrays: dict[str, np.ndarray] = {}
     if callable(fn):
-        for case in cases:
-            recorder = HelperRecorder(namespace, HELPERS.get(name, ()), spec["max_elements"])
+        for case in all_cases[name]:
+            args, kwargs = decode(case["args"], arrays), decode(case["kwargs"], arrays)
             start = time.perf_counter()
-            rng_before = _rng_state()
             try:
-                with recorder:
-                    got, error, after = call_safely(fn, case["args"], case["kwargs"])
-                elapsed = time.perf_counter() - start
-                again = None
-                if ex.deterministic_check and error is None:
-                    again, _, _ = call_safely(fn, case["args"], case["kwargs"])
+                entry = run_case(namespace, name, args, kwargs, spec["max_elements"])
             except KeyboardInterrupt:  # the worker's timeout interrupted the kernel
                 record["cases"].append({"timeout": True, "time": time.perf_counter() - start})
                 break
-            entry: dict[str, Any] = {"time": elapsed}
-            entry["changed"] = changed_arguments(fn, case["args"], after, ex.may_mutate)
-            entry["rng"] = _rng_state() != rng_before
-            if ex.deterministic_check and error is None:
-                entry["repeatable"] = same_value(got, again)
-            if error is not None:
-                entry["error"] = error.to_dict()
-            else:
-                entry["output"] = encode(sanitize(got, spec["max_elements"]), out_arrays)
-            if recorder.calls:
-                entry["calls"] = recorder.encoded(out_arrays)
+            if "output" in entry:
+                entry["output"] = encode(entry["output"], out_arrays)
+            if "calls" in entry:
+                entry["calls"] = [encode(c, out_arrays) for c in entry["calls"]]
             record["cases"].append(entry)
     out = job / "out"
     np.savez(out / f"{name}.npz", **out_arrays)
@@ -213,13 +228,11 @@ def _ran_cleanly(record_path: Path) -> bool:
 
 def run_speed(namespace: dict, job_dir: str) -> None:
     """Time each exercise of the job's ``speed`` list on its speed case: the best of up to
-    three runs (one when it takes over 50 ms: a slow function's noise does not matter). Writes ``out/speed.json``: seconds
-    per exercise, or None when it is not defined or raised. Nothing is judged."""
+    three runs (one when it takes over 50 ms: a slow function's noise does not matter).
+    Writes ``out/speed.json``: seconds per exercise, or None when it is not defined or
+    raised. Nothing is judged."""
     job = Path(job_dir)
-    spec = json.loads((job / "job.json").read_text(encoding="utf-8"))
-    with np.load(job / "cases.npz", allow_pickle=False) as npz:
-        arrays = dict(npz)
-    all_cases = json.loads((job / "cases.json").read_text(encoding="utf-8"))
+    spec, arrays, all_cases = _load_job(job)
     times: dict[str, float | None] = {}
     out = job / "out" / "speed.json"
     for name in spec.get("speed", []):

@@ -21,13 +21,12 @@ import argparse
 import sys
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Callable
 
 from grader.cases import HIDDEN_PLAN, Case, make_cases
-from grader.checking import call_safely, changed_arguments
 from grader.config import ConfigError, load_config
-from grader.exercises import EXERCISES, HELPERS, exercise
-from grader.harness import HelperRecorder, _rng_state, sanitize
+from grader.exercises import EXERCISES
+from grader.harness import run_case
 from grader.results import ExerciseResult
 
 __all__ = ["judge_in_process", "MutantResult", "run_mutants", "main"]
@@ -36,30 +35,9 @@ MAX_ELEMENTS = 10**6
 
 
 def _entries(name: str, namespace: dict, cases: list[Case]) -> list[dict]:
-    """What the harness would record in a kernel, for functions of this process."""
-    fn, ex = namespace[name], exercise(name)
-    entries = []
-    for case in cases:
-        recorder = HelperRecorder(namespace, HELPERS.get(name, ()), MAX_ELEMENTS)
-        before = _rng_state()
-        with recorder:
-            got, error, after = call_safely(fn, case.args, case.kwargs)
-        entry: dict[str, Any] = {"time": 0.0, "changed": changed_arguments(fn, case.args, after, ex.may_mutate),
-                                 "rng": _rng_state() != before}
-        if ex.deterministic_check and error is None:
-            from grader.checking import same_value
-
-            again, _, _ = call_safely(fn, case.args, case.kwargs)
-            entry["repeatable"] = same_value(got, again)
-        if error is not None:
-            entry["error"] = error.to_dict()
-        else:
-            entry["output"] = sanitize(got, MAX_ELEMENTS)
-        if recorder.calls:
-            entry["calls"] = [{**c, "args": list(c["args"]), "kwargs": c.get("kwargs", {}),
-                               "after": c.get("after", {})} for c in recorder.calls if "args" in c]
-        entries.append(entry)
-    return entries
+    """What the harness would record in a kernel (grader/harness.py ``run_case``), for
+    functions of this process."""
+    return [run_case(namespace, name, case.args, case.kwargs, MAX_ELEMENTS) for case in cases]
 
 
 def judge_in_process(name: str, namespace: dict[str, Callable], seed: int | None = None,
