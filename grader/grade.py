@@ -146,13 +146,15 @@ def hidden_case_set(assignment: str, config: CourseConfig) -> CaseSet:
     expected = {n: [expected_output(c) for c in cs] for n, cs in cases.items()}
     speed_cases, speed_reference = {}, {}
     if config.speed.enabled:
+        import solutions
         from grader.cases import SPEED_PLAN, speed_case
         from grader.speed import time_reference
 
         for n in NOTEBOOKS[assignment]:
             if n in SPEED_PLAN:
                 speed_cases[n] = speed_case(n, config.seed)
-                speed_reference[n] = time_reference(lambda c=speed_cases[n]: expected_output(c))
+                speed_reference[n] = time_reference(getattr(solutions, n), speed_cases[n].args,
+                                                    speed_cases[n].kwargs)
     return CaseSet(cases, expected, reveal=False, gradients=ReferenceGradients(config.seed),
                    diagnoser=MistakeDiagnoser(), speed_cases=speed_cases, speed_reference=speed_reference)
 
