@@ -16,7 +16,8 @@ The same class is then graded, one run each, timed by wall clock:
 * ``grader grade CLASS --out FRESH --force --quiet --config course.toml`` as a
   subprocess, with every check on (hidden cases, value and gradient checks, diagnosis of
   mistakes, speed feedback, feedback pages and report): sandboxed with ``--workers 1``,
-  sandboxed with the default workers (the CPU count), and ``--no-sandbox`` with the
+  sandboxed with the default workers (the CPU count) and one more (the kernel start
+  waits part of the time), and ``--no-sandbox`` with the
   default workers;
 * nbgrader's ``autograde`` on the same class (``bench_nbgrader.py``; optional:
   ``BENCH_NBGRADER=0`` skips it, and it is skipped with a message when nbgrader cannot
@@ -155,6 +156,8 @@ def run(students: int = STUDENTS, keep: bool = False, say=print) -> dict:
             ("bare", "bare nbclient, one at a time", lambda: (time_bare(klass), None)),
             ("ours_1", "ours, sandboxed, --workers 1", lambda: time_ours(klass, work / "w1", "--workers", "1")),
             ("ours", f"ours, sandboxed, {workers} workers", lambda: time_ours(klass, work / "wn")),
+            ("ours_more", f"ours, sandboxed, {workers + 1} workers",
+             lambda: time_ours(klass, work / "wm", "--workers", str(workers + 1))),
             ("ours_nosandbox", f"ours, --no-sandbox, {workers} workers",
              lambda: time_ours(klass, work / "ns", "--no-sandbox")),
         ]

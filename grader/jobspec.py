@@ -25,6 +25,8 @@ class JobSpec:
         speed: exercises to time on their speed case (``cases.json`` key
             ``speed:<name>``), after every exercise has run.
         speed_timeout: seconds the timing cell may take.
+        fork_kernel: start the kernel by forking the worker (grader/forkkernel.py),
+            not as a new Python: the same kernel for less CPU.
     """
 
     exercises: tuple[str, ...]
@@ -35,6 +37,7 @@ class JobSpec:
     max_elements: int = 1_000_000
     speed: tuple[str, ...] = ()
     speed_timeout: float = 20.0
+    fork_kernel: bool = True
 
     def to_dict(self) -> dict:
         return {
@@ -46,6 +49,7 @@ class JobSpec:
             "max_elements": self.max_elements,
             "speed": list(self.speed),
             "speed_timeout": self.speed_timeout,
+            "fork_kernel": self.fork_kernel,
         }
 
     @classmethod
@@ -59,4 +63,5 @@ class JobSpec:
             max_elements=int(d.get("max_elements", 1_000_000)),
             speed=tuple(d.get("speed", ())),
             speed_timeout=float(d.get("speed_timeout", 20.0)),
+            fork_kernel=bool(d.get("fork_kernel", True)),
         )

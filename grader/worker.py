@@ -43,6 +43,12 @@ from nbformat import v4
 from grader.execute import kill_processes
 from grader.jobspec import JobSpec
 
+# nbformat validates every output and cell it builds (v4.output_from_msg, new_code_cell)
+# against the notebook schema, and compiling that schema costs a worker about 0.1-0.2 s
+# of CPU per notebook. What the worker builds comes from nbformat's own constructors and
+# the kernel's messages, and the grader reads it back as untrusted data anyway: skip it.
+nbformat.v4.nbbase.validate = lambda node, ref=None: None
+
 __all__ = ["run_job", "main"]
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -61,11 +67,20 @@ class CappedClient(NotebookClient):
     """An nbclient that keeps at most ``budget`` characters of output in all, and says
     whether the last cell timed out."""
 
-    def __init__(self, nb, budget: int, **kwargs: Any) -> None:
+    def __init__(self, nb, budget: int, fork_kernel: bool = False, **kwargs: Any) -> None:
         super().__init__(nb, **kwargs)
         self.budget = budget
         self.truncated = False
         self.timed_out = False
+        self.fork_kernel = fork_kernel
+
+    def create_kernel_manager(self):  # noqa: D401 - nbclient hook
+        km = super().create_kernel_manager()
+        if self.fork_kernel:
+            from grader.forkkernel import ForkProvisioner
+
+            km.provisioner = ForkProvisioner(kernel_id="forked", kernel_spec=km.kernel_spec, parent=km)
+        return km
 
     async def _async_handle_timeout(self, timeout, cell=None):  # noqa: D401 - nbclient hook
         self.timed_out = True
@@ -153,6 +168,7 @@ def _client(nb, spec: JobSpec, job_dir: Path, budget: int) -> CappedClient:
     return CappedClient(
         nb,
         budget,
+        fork_kernel=spec.fork_kernel,
         timeout=spec.cell_timeout,
         startup_timeout=spec.startup_timeout,
         interrupt_on_timeout=True,
@@ -210,13 +226,22 @@ def speed_source(job_dir: Path) -> str:
     )
 
 
+def _read_notebook(path: Path):
+    """The notebook as version 4, not validated against the schema (nbformat.read only
+    logs what validation finds; the worker runs whatever cells there are)."""
+    from nbformat.converter import convert
+    from nbformat.reader import reads
+
+    return convert(reads(path.read_text(encoding="utf-8")), 4)
+
+
 def run_job(job_dir: Path) -> dict:
     """Run the job in ``job_dir``; return (and write) the execution record."""
     spec = JobSpec.from_dict(json.loads((job_dir / "job.json").read_text(encoding="utf-8")))
     record: dict[str, Any] = {"cells": [], "exercises": {}, "output": "", "truncated": False,
                               "fatal": None, "restarts": 0}
     try:
-        nb = nbformat.read(job_dir / "notebook.ipynb", as_version=4)
+        nb = _read_notebook(job_dir / "notebook.ipynb")
     except Exception as exc:  # noqa: BLE001 - anything wrong with the file
         record["fatal"] = f"the notebook could not be read: {type(exc).__name__}: {str(exc)[:300]}"
         return _write(job_dir, record)
@@ -357,7 +382,12 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m grader.worker JOB_DIR", file=sys.stderr)
         return 2
     _become_subreaper()
-    run_job(Path(args[0]).resolve())
+    job_dir = Path(args[0]).resolve()
+    if JobSpec.from_dict(json.loads((job_dir / "job.json").read_text(encoding="utf-8"))).fork_kernel:
+        from grader.forkkernel import preload
+
+        preload()
+    run_job(job_dir)
     return 0
 
 
