@@ -9,7 +9,7 @@ NB     ?=
 FORCE  ?=
 WORKERS ?=
 
-.PHONY: install test lab notebooks bench bench-reference bench-class bench-nbgrader bench-torch-venv grade check clean help sandbox-deps examples mutants
+.PHONY: install test lab notebooks bench bench-reference bench-class bench-nbgrader bench-torch-venv grade check clean help sandbox-deps examples mutants validate release
 
 help:
 	@echo "make install    create .venv and install the project with its test tools"
@@ -28,6 +28,10 @@ help:
 	@echo "                only new or changed notebooks are run; FORCE=1 regrades them all; WORKERS=N at once"
 	@echo "make check NB=path/to/notebook.ipynb   check one notebook against the public cases"
 	@echo "make mutants    check that the hidden cases catch and name every catalogued mistake"
+	@echo "make release    the student bundle dist/backprop-course-<version>.zip: notebooks, public checks,"
+	@echo "                grader check; no reference, no hidden cases (VERSION=...: another version)"
+	@echo "make validate   check that every blank notebook fails every test and every solved one passes them all"
+	@echo "                (NB=01_deep_nn_backward: one notebook)"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -66,6 +70,17 @@ check: $(STAMP)
 
 mutants: $(STAMP)
 	$(VENV)/bin/grader mutants
+
+# The student bundle (docs/release.md); refuses to build if a generated file is stale
+# or anything of the instructor's side would ship.
+VERSION ?=
+release: $(STAMP)
+	$(PY) -m grader.author build --check
+	$(PY) -m grader.release --out dist$(if $(VERSION), --version $(VERSION),)
+
+# Course authors: are the tests real? (docs/adding-an-exercise.md)
+validate: $(STAMP)
+	$(PY) -m grader.author validate$(if $(NB), --notebook $(NB),)
 
 # Benchmarks (docs/benchmarks.md). Environment: BENCH_QUICK=1 (fewer repeats, a smaller
 # class), TORCH_PYTHON=/path/to/python (an interpreter with torch; 0: no PyTorch),

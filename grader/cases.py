@@ -1,6 +1,6 @@
 """Test cases as data: a plan of dimensions per exercise, one generator per exercise.
 
-A :class:`Case` holds the arguments a graded function is called with. Generators build
+A :class:`Case` (grader/case.py) holds the arguments of one call. Generators build
 them from a numpy Generator and a few dimensions, avoiding the points where a derivative
 is undefined (COURSE_SPEC.md): no ReLU input within 1e-3 of 0 (we keep 1e-2), no ties
 inside a pooling window. Caches are made by the provided forward passes, so they are
@@ -13,30 +13,20 @@ course author's and the instructor's side, never in a student kernel.
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["Case", "GENERATORS", "PUBLIC_PLAN", "HIDDEN_PLAN", "SPEED_PLAN", "make_cases", "speed_case"]
+from grader.case import Case
+
+__all__ = ["Case", "DEFAULT_SEED", "GENERATORS", "PUBLIC_PLAN", "HIDDEN_PLAN", "SPEED_PLAN", "make_cases",
+           "speed_case"]
+
+#: The hidden cases' seed when the course configuration sets none (``[course] seed``).
+#: It is a secret of the instructor's side: ``make release`` refuses a bundle holding it.
+DEFAULT_SEED = 1234567
 
 KINK_MARGIN = 1e-2
-
-
-@dataclass(frozen=True)
-class Case:
-    """One call of a graded function.
-
-    Attributes:
-        exercise: the function's name.
-        label: what is special about this case, for feedback ("m=4, stride 2, pad 1").
-        args / kwargs: the call's arguments.
-    """
-
-    exercise: str
-    label: str
-    args: tuple
-    kwargs: dict = field(default_factory=dict)
 
 
 def _away_from_zero(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:

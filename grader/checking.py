@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from grader.compare import Comparison, compare_arrays, render_text
+from grader.compare import ATOL_SCALE, RTOL, Comparison, compare_arrays, render_text
 from grader.exercises import Exercise
 
 __all__ = [
@@ -167,8 +167,10 @@ def _key_problem(dict_name: str, expected_keys: list, got_keys: list) -> str:
     return text
 
 
-def compare_outputs(ex: Exercise, got: Any, expected: Any) -> tuple[tuple[Comparison, ...], str | None]:
-    """Compare a function's return value with the expected one.
+def compare_outputs(ex: Exercise, got: Any, expected: Any, rtol: float = RTOL,
+                    atol_scale: float = ATOL_SCALE) -> tuple[tuple[Comparison, ...], str | None]:
+    """Compare a function's return value with the expected one, each array within
+    ``rtol`` and ``atol_scale`` (:func:`grader.compare.compare_arrays`).
 
     Returns:
         ``(comparisons, problem)``: one comparison per expected array, and a sentence
@@ -181,7 +183,7 @@ def compare_outputs(ex: Exercise, got: Any, expected: Any) -> tuple[tuple[Compar
             return (), f"returned a {type(got).__name__}, expected {ex.describe_return()}"
         missing = [k for k in expected if k not in got]
         comps = tuple(
-            compare_arrays(ex.label(k), got[k], v) for k, v in expected.items() if k in got
+            compare_arrays(ex.label(k), got[k], v, rtol, atol_scale) for k, v in expected.items() if k in got
         )
         problem = None
         if missing:
@@ -193,11 +195,11 @@ def compare_outputs(ex: Exercise, got: Any, expected: Any) -> tuple[tuple[Compar
     if got is None:
         return (), "returned None: not implemented yet"
     if len(ex.outputs) == 1:
-        return (compare_arrays(ex.outputs[0], got, expected),), None
+        return (compare_arrays(ex.outputs[0], got, expected, rtol, atol_scale),), None
     if not isinstance(got, (tuple, list)) or len(got) != len(ex.outputs):
         what = f"a {type(got).__name__}" if not isinstance(got, (tuple, list)) else f"{len(got)} values"
         return (), f"returned {what}, expected {ex.describe_return()}"
-    comps = tuple(compare_arrays(n, g, e) for n, g, e in zip(ex.outputs, got, expected))
+    comps = tuple(compare_arrays(n, g, e, rtol, atol_scale) for n, g, e in zip(ex.outputs, got, expected))
     if all(c.status == "missing" for c in comps):
         return comps, "returned None for every output: not implemented yet"
     return comps, None

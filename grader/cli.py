@@ -8,7 +8,6 @@ bad configuration, bad roster, missing or unreadable gradebook), reported in one
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from datetime import datetime, timezone
@@ -20,6 +19,7 @@ from grader.export import RosterError
 from grader.grade import InstructorError
 from grader.gradebook import GradebookError
 from grader.sandbox import SandboxUnavailable
+from grader.student_cli import add_check_parser
 
 __all__ = ["main"]
 
@@ -105,11 +105,42 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_format(args: argparse.Namespace) -> str:
+    """The export asked for: ``grader export FORMAT`` or ``--format FORMAT``."""
+    if args.kind and args.format and args.kind != args.format:
+        raise InstructorError(f"two formats asked for: {args.kind} and --format {args.format}")
+    fmt = args.kind or args.format
+    if fmt is None:
+        raise InstructorError("say which export: grader export long|wide|canvas|gradescope")
+    if fmt != "gradescope" and args.assignment is not None:
+        raise InstructorError("--assignment applies to the gradescope export only")
+    return fmt
+
+
+def cmd_export_gradescope(args: argparse.Namespace) -> int:
+    from grader.gradescope.build import build_autograders
+
+    if args.gradebook or args.out or args.roster:
+        raise InstructorError("the gradescope export reads no gradebook and no roster; -o PATH says where "
+                              "the zip goes")
+    config = load_config(args.config)
+    for b in build_autograders(args.assignment, config, args.output):
+        print(f"wrote {b.path} ({b.size / 2**20:.1f} MB): the Gradescope autograder of {b.assignment}",
+              file=sys.stderr)
+    print(f"course configuration: {config.source or 'the defaults (no course.toml)'}; set Gradescope's "
+          f"autograder timeout above the notebook's {config.limits.notebook_timeout:g} s (docs/gradescope.md)",
+          file=sys.stderr)
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from grader.export import render
     from grader.gradebook import latest_results, open_gradebook
     from grader.outputs import atomic_write
 
+    args.format = _export_format(args)
+    if args.format == "gradescope":
+        return cmd_export_gradescope(args)
     path = args.gradebook or (args.out or Path("grades")) / "gradebook.db"
     roster = None
     if args.format == "canvas":
@@ -139,16 +170,7 @@ def cmd_mutants(args: argparse.Namespace) -> int:
     return mutants_main(argv)
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    from grader.run import check_notebook
-    from grader.terminal import check_report
-
-    result = check_notebook(args.notebook, load_config(args.config), args.assignment)
-    if args.json:
-        print(json.dumps(result.to_dict(), indent=2))
-    else:
-        print(check_report(result))
-    return 0 if result.passed else 1
+EXPORT_FORMATS = ("long", "wide", "canvas", "gradescope")
 
 
 def _positive(text: str) -> int:
@@ -188,27 +210,28 @@ def build_parser() -> argparse.ArgumentParser:
                         "locally; see docs/scaling.md")
     g.add_argument("--quiet", action="store_true", help="print nothing but errors")
     g.set_defaults(func=cmd_grade)
-    c = sub.add_parser("check", help="check your notebook against the public cases",
-                       description="Run your notebook and check every exercise on the public cases. "
-                                   "Exit status 0 only when every exercise passes.")
-    c.add_argument("notebook", type=Path)
-    c.add_argument("--json", action="store_true", help="print the result as JSON")
-    c.add_argument("--assignment", help="which assignment it is, if the file name does not say")
-    c.add_argument("--config", type=Path, help=argparse.SUPPRESS)
-    c.set_defaults(func=cmd_check)
-    e = sub.add_parser("export", help="write an export of a gradebook's latest grades",
+    add_check_parser(sub)  # the student's `grader check` (grader/student_cli.py), the same command here
+    e = sub.add_parser("export", help="write an export of a gradebook's latest grades, or a Gradescope autograder",
                        description="Write the latest grade of every student and notebook in a gradebook as CSV: "
                                    "long (grades.csv), wide (one row per student) or canvas (Canvas's gradebook "
-                                   "import).")
+                                   "import); or, with gradescope, the zip of a Gradescope autograder "
+                                   "(docs/gradescope.md).")
+    e.add_argument("kind", nargs="?", choices=EXPORT_FORMATS, metavar="FORMAT",
+                   help="long, wide, canvas or gradescope (or --format)")
     where = e.add_mutually_exclusive_group()
     where.add_argument("--gradebook", type=Path, help="the gradebook file, e.g. grades/gradebook.db")
     where.add_argument("--out", type=Path, help="the output folder of grader grade holding gradebook.db "
                                                 "(default: grades)")
-    e.add_argument("--format", required=True, choices=("long", "wide", "canvas"), help="which export")
+    e.add_argument("--format", choices=EXPORT_FORMATS, help="which export, as FORMAT")
     e.add_argument("--roster", type=Path, help="canvas: CSV mapping student folders to Canvas identities "
                                                "(default: [canvas] roster in course.toml)")
-    e.add_argument("--config", type=Path, help="course configuration, for its roster (default: ./course.toml)")
-    e.add_argument("-o", "--output", type=Path, help="the file to write (default: standard output)")
+    e.add_argument("--config", type=Path, help="course configuration: canvas reads its roster, gradescope puts it "
+                                               "in the zip (default: ./course.toml)")
+    e.add_argument("--assignment", help="gradescope: the notebook of the Gradescope assignment, e.g. "
+                                        "01_deep_nn_backward (default: one zip per notebook)")
+    e.add_argument("-o", "--output", type=Path,
+                   help="the file to write (default: standard output); gradescope: the zip, or a folder for the "
+                        "zips (default: dist/gradescope-<assignment>.zip)")
     e.set_defaults(func=cmd_export)
     m = sub.add_parser("mutants", help="check that the hidden cases catch and name every catalogued mistake",
                        description="Grade every catalogued mistake (docs/mistakes.md) on the hidden cases; "

@@ -30,20 +30,37 @@ It comes from a TOML file (``course.toml`` by default; see docs/grading.md):
     roster = "roster.csv"        # folder name -> Canvas identity, for canvas.csv (relative
                                  # to this file's folder)
 
+    [gradescope]                 # the Gradescope autograder (docs/gradescope.md)
+    visibility = "visible"       # each exercise's test: visible, hidden, after_due_date,
+                                 # after_published
+    exercise_visibility = { conv_backward = "after_due_date" }   # per exercise
+    sandbox = "auto"             # auto (bubblewrap if it runs there), required, off
+
+    [tolerance]                  # an element passes when |got - expected| <=
+    rtol = 1e-7                  #   atol_scale * max|expected| + rtol * |expected|
+    atol_scale = 1e-9
+
+    [environment]                # the versions grading runs with, when not this machine's:
+    python = "3.11"              # `make release` records them for grader check's parity
+    numpy = "1.26.4"             # warnings (docs/release.md); they affect no grade
+
 Every key is optional.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
+from grader.compare import ATOL_SCALE, RTOL
 from grader.exercises import EXERCISES
 
-__all__ = ["SpeedConfig", "ConfigError", "Limits", "SandboxLimits", "CourseConfig", "DEFAULT_POINTS", "load_config"]
+__all__ = ["SpeedConfig", "Tolerance", "GradingEnvironment", "GradescopeConfig", "VISIBILITIES", "SANDBOX_MODES", "ConfigError", "Limits",
+           "SandboxLimits", "CourseConfig", "DEFAULT_POINTS", "load_config"]
 
 #: Default points: a helper is worth less than a whole layer.
 DEFAULT_POINTS: Mapping[str, float] = MappingProxyType({
@@ -62,7 +79,20 @@ DEFAULT_POINTS: Mapping[str, float] = MappingProxyType({
     "dropout_backward": 2,
 })
 
-DEFAULT_SEED = 1234567
+
+def _default_seed() -> int | None:
+    """The hidden cases' seed when ``[course] seed`` sets none (grader/cases.py); None in a
+    student's bundle, which has no hidden cases (docs/release.md)."""
+    try:
+        from grader.cases import DEFAULT_SEED as seed
+    except ModuleNotFoundError as exc:
+        if exc.name != "grader.cases":
+            raise
+        return None
+    return seed
+
+
+DEFAULT_SEED = _default_seed()
 
 
 class ConfigError(ValueError):
@@ -152,41 +182,99 @@ class SpeedConfig:
     points: Mapping[str, float] = field(default_factory=dict)
 
 
+#: When Gradescope shows a test to students (its autograder specification's values).
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+
+#: Whether the Gradescope autograder sandboxes the notebook: ``auto`` (bubblewrap if it
+#: can run in the container, else without), ``required`` (else grade nothing), ``off``.
+SANDBOX_MODES = ("auto", "required", "off")
+
+
+@dataclass(frozen=True)
+class GradescopeConfig:
+    """The Gradescope autograder (``[gradescope]`` in course.toml; docs/gradescope.md).
+    It affects no grade, only what Gradescope shows and where the notebook runs.
+
+    Attributes:
+        visibility: when students see an exercise's test, one of :data:`VISIBILITIES`.
+        exercise_visibility: per exercise, a visibility that overrides ``visibility``.
+        sandbox: one of :data:`SANDBOX_MODES`.
+    """
+
+    visibility: str = "visible"
+    exercise_visibility: Mapping[str, str] = field(default_factory=dict)
+    sandbox: str = "auto"
+
+    def visibility_of(self, exercise: str) -> str:
+        return self.exercise_visibility.get(exercise, self.visibility)
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How close an output must be to the expected one (``[tolerance]``; docs/grading.md):
+    an element passes when ``|got - expected| <= atol_scale * max|expected| + rtol * |expected|``.
+    The defaults are grader/compare.py's."""
+
+    rtol: float = RTOL
+    atol_scale: float = ATOL_SCALE
+
+
+@dataclass(frozen=True)
+class GradingEnvironment:
+    """The Python and numpy versions ``grader grade`` runs with (``[environment]``), when
+    they are not those of the machine that runs ``make release`` (a grading server, an
+    autograder image). Only ``grader check``'s parity warnings use them (docs/release.md);
+    they affect no grade. None: the versions of the environment this runs in.
+    """
+
+    python: str | None = None
+    numpy: str | None = None
+
+
 @dataclass(frozen=True)
 class CourseConfig:
     """Everything the grader needs to know about the course.
 
     Attributes:
-        seed: the seed of the hidden cases.
+        seed: the seed of the hidden cases (None in a student's bundle, which has none).
         points: points per exercise.
         limits: resource limits per notebook.
         sandbox: limits of each notebook's sandbox.
         roster: the Canvas roster (``[canvas] roster``), resolved against the
             configuration's folder; None when not set. It affects no grade.
         speed: speed feedback (:class:`SpeedConfig`).
+        gradescope: the Gradescope autograder (:class:`GradescopeConfig`). It affects no grade.
+        tolerance: how close an output must be to pass (:class:`Tolerance`).
+        environment: the grading environment's versions, for ``grader check``'s parity
+            warnings (:class:`GradingEnvironment`). It affects no grade.
         source: the file it was read from, or None for the defaults.
     """
 
-    seed: int = DEFAULT_SEED
+    seed: int | None = DEFAULT_SEED
     points: Mapping[str, float] = field(default_factory=lambda: DEFAULT_POINTS)
     limits: Limits = field(default_factory=Limits)
     sandbox: SandboxLimits = field(default_factory=SandboxLimits)
     source: str | None = None
     roster: Path | None = None
     speed: SpeedConfig = field(default_factory=SpeedConfig)
+    gradescope: GradescopeConfig = field(default_factory=GradescopeConfig)
+    tolerance: Tolerance = field(default_factory=Tolerance)
+    environment: GradingEnvironment = field(default_factory=GradingEnvironment)
 
     def to_dict(self) -> dict:
         """Plain data (for a grader on another machine: ``--dask``); the roster is left out."""
         return {"seed": self.seed, "points": dict(self.points), "limits": asdict(self.limits),
                 "sandbox": asdict(self.sandbox), "source": self.source,
-                "speed": {**asdict(replace(self.speed, points={})), "points": dict(self.speed.points)}}
+                "speed": {**asdict(replace(self.speed, points={})), "points": dict(self.speed.points)},
+                "tolerance": asdict(self.tolerance)}
 
     @classmethod
     def from_dict(cls, d: dict) -> "CourseConfig":
         speed = dict(d.get("speed", {}))
         speed["points"] = MappingProxyType(dict(speed.get("points", {})))
         return cls(seed=int(d["seed"]), points=MappingProxyType(dict(d["points"])), limits=Limits(**d["limits"]),
-                   sandbox=SandboxLimits(**d["sandbox"]), source=d.get("source"), speed=SpeedConfig(**speed))
+                   sandbox=SandboxLimits(**d["sandbox"]), source=d.get("source"), speed=SpeedConfig(**speed),
+                   tolerance=Tolerance(**d.get("tolerance", {})))
 
     def with_limits(self, **changes) -> "CourseConfig":
         return replace(self, limits=replace(self.limits, **changes))
@@ -214,10 +302,11 @@ def load_config(path: Path | None) -> CourseConfig:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    unknown = set(data) - {"course", "points", "limits", "sandbox", "canvas", "speed"}
+    unknown = set(data) - {"course", "points", "limits", "sandbox", "canvas", "speed", "gradescope", "tolerance",
+                           "environment"}
     if unknown:
         raise ConfigError(f"{path}: unknown section [{sorted(unknown)[0]}]; "
-                          "known: course, points, limits, sandbox, canvas, speed")
+                          "known: course, points, limits, sandbox, canvas, speed, gradescope, tolerance, environment")
 
     course = data.get("course", {})
     seed = DEFAULT_SEED
@@ -263,11 +352,19 @@ def load_config(path: Path | None) -> CourseConfig:
             raise ConfigError(f"{path} [canvas]: roster must be a file name, got {canvas['roster']!r}")
         roster = path.parent / canvas["roster"]
     return CourseConfig(seed=seed, points=MappingProxyType(points), limits=limits, sandbox=sandbox,
-                        source=str(path), roster=roster, speed=_speed(data.get("speed", {}), path))
+                        source=str(path), roster=roster, speed=_speed(data.get("speed", {}), path),
+                        tolerance=_tolerance(data.get("tolerance", {}), path),
+                        environment=_environment(data.get("environment", {}), path),
+                        gradescope=_gradescope(data.get("gradescope", {}), path))
 
 
 def _speed(table: dict, path: Path) -> SpeedConfig:
-    from grader.cases import SPEED_PLAN
+    try:
+        from grader.cases import SPEED_PLAN as timed
+    except ModuleNotFoundError as exc:  # a student's bundle: no speed cases to check the names against
+        if exc.name != "grader.cases":
+            raise
+        timed = None
 
     where = f"{path} [speed]"
     if not isinstance(table, dict):
@@ -283,10 +380,70 @@ def _speed(table: dict, path: Path) -> SpeedConfig:
     if not isinstance(points, dict):
         raise ConfigError(f"{where}: points must be a table, e.g. points = {{ conv_backward = 1 }}")
     for name in points:
-        if name not in SPEED_PLAN:
-            raise ConfigError(f"{where} points: {name!r} is not timed; timed: {', '.join(SPEED_PLAN)}")
+        if timed is not None and name not in timed:
+            raise ConfigError(f"{where} points: {name!r} is not timed; timed: {', '.join(timed)}")
     return SpeedConfig(
         enabled=enabled,
         timeout=_number(table, "timeout", where, minimum=1) if "timeout" in table else 20.0,
         max_ratio=_number(table, "max_ratio", where, minimum=1) if "max_ratio" in table else 20.0,
         points=MappingProxyType({n: _number(points, n, where + " points") for n in points}))
+
+
+def _gradescope(table: dict, path: Path) -> GradescopeConfig:
+    where = f"{path} [gradescope]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [gradescope] must be a table")
+    known = {"visibility", "exercise_visibility", "sandbox"}
+    for key in table:
+        if key not in known:
+            raise ConfigError(f"{where}: unknown key {key!r}; known: {', '.join(sorted(known))}")
+
+    def visibility(value: object, what: str) -> str:
+        if value not in VISIBILITIES:
+            raise ConfigError(f"{where}: {what} must be one of {', '.join(VISIBILITIES)}; got {value!r}")
+        return str(value)
+
+    overrides = table.get("exercise_visibility", {})
+    if not isinstance(overrides, dict):
+        raise ConfigError(f"{where}: exercise_visibility must be a table, "
+                          f"e.g. exercise_visibility = {{ conv_backward = \"after_due_date\" }}")
+    for name in overrides:
+        if name not in EXERCISES:
+            raise ConfigError(f"{where} exercise_visibility: unknown exercise {name!r}")
+    sandbox = table.get("sandbox", "auto")
+    if sandbox not in SANDBOX_MODES:
+        raise ConfigError(f"{where}: sandbox must be one of {', '.join(SANDBOX_MODES)}; got {sandbox!r}")
+    return GradescopeConfig(
+        visibility=visibility(table.get("visibility", "visible"), "visibility"),
+        exercise_visibility=MappingProxyType({n: visibility(v, f"exercise_visibility.{n}")
+                                              for n, v in overrides.items()}),
+        sandbox=str(sandbox))
+
+
+def _tolerance(table: dict, path: Path) -> Tolerance:
+    where = f"{path} [tolerance]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tolerance] must be a table")
+    for key in table:
+        if key not in ("rtol", "atol_scale"):
+            raise ConfigError(f"{where}: unknown key {key!r}; known: atol_scale, rtol")
+    for key, value in table.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+            raise ConfigError(f"{where}: {key} must be a number between 0 and 1 (e.g. 1e-7), got {value!r}")
+    return Tolerance(**{k: float(v) for k, v in table.items()})
+
+
+_VERSION = re.compile(r"\d+\.\d+(\.\d+)?([a-z]+\d*)?")
+
+
+def _environment(table: dict, path: Path) -> GradingEnvironment:
+    where = f"{path} [environment]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [environment] must be a table")
+    for key in table:
+        if key not in ("python", "numpy"):
+            raise ConfigError(f"{where}: unknown key {key!r}; known: numpy, python")
+    for key, value in table.items():
+        if not isinstance(value, str) or not _VERSION.fullmatch(value):
+            raise ConfigError(f'{where}: {key} must be a version such as "1.26.4" or "3.11", got {value!r}')
+    return GradingEnvironment(**table)

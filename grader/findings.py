@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.cases import Case
+from grader.case import Case
 from grader.compare import compare_arrays, scale_factor
 from grader.exercises import exercise
 from grader.results import Finding

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from grader.cases import Case
+from grader.case import Case
 from grader.config import CourseConfig, SandboxLimits
 from grader.execute import run_worker
 from grader.exercises import NOTEBOOKS
@@ -137,26 +137,11 @@ def find_submissions(root: Path, only: str | None = None) -> tuple[list[Submissi
 
 
 def hidden_case_set(assignment: str, config: CourseConfig) -> CaseSet:
-    """The hidden cases of an assignment, with the reference's outputs (needs ``solutions``)."""
-    from grader.cases import HIDDEN_PLAN, make_cases
-    from grader.mistakes.diagnose import Diagnoser as MistakeDiagnoser
-    from grader.reference import ReferenceGradients, expected_output
+    """The hidden cases of an assignment, with the reference's outputs (grader/hidden.py:
+    the instructor's side, which needs ``solutions`` and is not in a student's bundle)."""
+    from grader.hidden import hidden_case_set as build
 
-    cases = {n: make_cases(n, HIDDEN_PLAN[n], config.seed) for n in NOTEBOOKS[assignment]}
-    expected = {n: [expected_output(c) for c in cs] for n, cs in cases.items()}
-    speed_cases, speed_reference = {}, {}
-    if config.speed.enabled:
-        import solutions
-        from grader.cases import SPEED_PLAN, speed_case
-        from grader.speed import time_reference
-
-        for n in NOTEBOOKS[assignment]:
-            if n in SPEED_PLAN:
-                speed_cases[n] = speed_case(n, config.seed)
-                speed_reference[n] = time_reference(getattr(solutions, n), speed_cases[n].args,
-                                                    speed_cases[n].kwargs)
-    return CaseSet(cases, expected, reveal=False, gradients=ReferenceGradients(config.seed),
-                   diagnoser=MistakeDiagnoser(), speed_cases=speed_cases, speed_reference=speed_reference)
+    return build(assignment, config)
 
 
 def public_case_set(assignment: str) -> CaseSet:
@@ -310,7 +295,8 @@ def grade_submission(
             try:
                 results.append(judge_exercise(
                     name, case_set.cases[name], case_set.expected[name], record, run_status,
-                    points[name], cells, case_set.reveal, case_set.gradients, case_set.diagnoser))
+                    points[name], cells, case_set.reveal, case_set.gradients, case_set.diagnoser,
+                    tolerance=(config.tolerance.rtol, config.tolerance.atol_scale)))
             except Exception as exc:  # noqa: BLE001 - a submission must never stop the class
                 notes.append(f"the grader could not judge {name}: {type(exc).__name__}: {str(exc)[:200]}")
                 results.append(ExerciseResult(name, "error", 0.0, float(points[name]),

@@ -142,7 +142,7 @@ def grader_key(config: CourseConfig, sandboxed: bool) -> str:
     """A hash of everything that affects a grade: when it changes, every notebook is regraded.
 
     It covers the configuration's effective values (seed, points, limits, sandbox limits,
-    and whether the sandbox is used), the package version, the bytes of every source
+    tolerance, and whether the sandbox is used), the package version, the bytes of every source
     file of ``grader`` and ``solutions``, the public and hidden case plans, and the
     versions of Python and numpy. The Canvas roster and the output folder are not in it.
     """
@@ -155,6 +155,7 @@ def grader_key(config: CourseConfig, sandboxed: bool) -> str:
         "points": {k: float(v) for k, v in sorted(config.points.items())},
         "limits": asdict(config.limits),
         "sandbox": asdict(config.sandbox),
+        "tolerance": asdict(config.tolerance),
         "sandboxed": bool(sandboxed),
         "version": _version(),
         "python": list(sys.version_info[:2]),

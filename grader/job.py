@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.cases import Case
+from grader.case import Case
 from grader.codec import CodecError, decode, encode
 from grader.jobspec import JobSpec
 

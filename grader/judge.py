@@ -18,9 +18,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from grader.cases import Case
+from grader.case import Case
 from grader.checking import ErrorInfo, compare_outputs
-from grader.compare import Comparison, render_text, scale_factor, where_grid
+from grader.compare import ATOL_SCALE, RTOL, Comparison, render_text, scale_factor, where_grid
 from grader.exercises import exercise, output_axes
 from grader.findings import border_reach, contract_findings, factor_label, named_scalars, pattern_findings
 from grader.results import Check, ExerciseResult, Finding
@@ -62,9 +62,10 @@ def _case_prefix(i: int, case: Case) -> str:
     return f"case {i} ({case.label})"
 
 
-def _value_checks(i: int, case: Case, got: Any, expected: Any, reveal: bool) -> list[Check]:
+def _value_checks(i: int, case: Case, got: Any, expected: Any, reveal: bool,
+                  tolerance: tuple[float, float] = (RTOL, ATOL_SCALE)) -> list[Check]:
     ex = exercise(case.exercise)
-    comps, problem = compare_outputs(ex, got, expected)
+    comps, problem = compare_outputs(ex, got, expected, *tolerance)
     prefix = _case_prefix(i, case)
     names = list(expected) if ex.returns_dict else list(ex.outputs)
     if problem is not None and not comps:
@@ -191,6 +192,7 @@ def judge_exercise(
     reveal: bool,
     gradient_checker: GradientChecker | None = None,
     diagnoser: Diagnoser | None = None,
+    tolerance: tuple[float, float] = (RTOL, ATOL_SCALE),
 ) -> ExerciseResult:
     """Judge one exercise of one submission.
 
@@ -206,6 +208,8 @@ def judge_exercise(
         gradient_checker: a :class:`GradientChecker`, or None for no gradient checks.
         diagnoser: a :class:`Diagnoser` naming catalogued mistakes and blaming helpers,
             or None (then only the reference-free patterns and contract flags).
+        tolerance: ``(rtol, atol_scale)`` of the value checks (grader/compare.py;
+            ``[tolerance]`` in course.toml).
     """
     ex = exercise(name)
     checks: list[Check] = []
@@ -247,7 +251,7 @@ def judge_exercise(
             checks += _error_check(i, case, err, value_ids + grad_ids)
             continue
         got = entry.get("output")
-        value = _value_checks(i, case, got, exp, reveal)
+        value = _value_checks(i, case, got, exp, reveal, tolerance)
         not_impl += all("not implemented" in c.message for c in value)
         checks += value
         if gradient_checker:

@@ -6,8 +6,10 @@ a student's function, on the hidden cases of the course seed, and reports for ea
 * **caught**: it loses points (some check fails);
 * **named**: the feedback names that very mistake (and which others, if ambiguous).
 
-It exits 1 when a mistake goes uncaught or unnamed, so that a course author who changes
-the hidden plan, the seed or the catalog sees at once when the tests got weaker.
+It exits 1 when a mistake goes uncaught or unnamed, or an exercise has no catalogued
+mistake at all (nothing would show its hidden cases catch anything), so that a course
+author who changes the hidden plan, the seed or the catalog sees at once when the tests
+got weaker.
 
 The mistakes are trusted code (they are the reference's variants): they run here, in
 process, through the same harness functions and the same judge as a student's notebook,
@@ -130,11 +132,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.exercise and args.exercise not in EXERCISES:
         print(f"grader: unknown exercise {args.exercise!r}; known: {', '.join(EXERCISES)}", file=sys.stderr)
         return 2
+    from grader.mistakes import mistakes_for
+
     start = time.monotonic()
     results = run_mutants(config.seed, args.exercise)
     bad = [r for r in results if not r.ok]
     _print_table(results, time.monotonic() - start)
-    return 1 if bad else 0
+    # An exercise without mistakes passes vacuously: nothing shows its hidden cases catch anything
+    bare = [n for n in ([args.exercise] if args.exercise else EXERCISES) if not mistakes_for(n)]
+    for name in bare:
+        print(f"grader: {name} has no catalogued mistake, so nothing shows its hidden cases catch one: "
+              "add one in grader/mistakes/ (docs/mistakes.md, 'Adding a mistake')", file=sys.stderr)
+    return 1 if bad or bare else 0
 
 
 def _print_table(results: list[MutantResult], seconds: float) -> None:

@@ -1,7 +1,7 @@
 """The grader's side of a case: the reference's output and gradient checks of a student's.
 
 Runs in the grader's process only (it imports ``solutions``). For each graded backward
-pass, :data:`GRADIENT_SPECS` says which forward pass it differentiates and how each
+pass, ``_SPECS`` says which forward pass it differentiates and how each
 output relates to a numerical gradient of it, including the course's conventions: in
 notebook 01, ``dW`` and ``db`` are gradients of the mean over the m examples while
 ``dA`` and ``dZ`` are m times the gradient of the mean cost (the Coursera convention).
@@ -19,7 +19,8 @@ import solutions
 from grader.cases import Case
 from grader.gradcheck import DirectionalResult, directional_check, scalarize
 
-__all__ = ["expected_output", "GradientTarget", "gradient_targets", "check_gradients", "ReferenceGradients"]
+__all__ = ["expected_output", "GradientTarget", "gradient_targets", "gradient_exercises", "NO_GRADIENT",
+           "check_gradients", "ReferenceGradients"]
 
 
 def expected_output(case: Case) -> Any:
@@ -139,9 +140,20 @@ _SPECS: dict[str, Callable[[Case], list[GradientTarget]]] = {
 }
 
 
+#: Graded functions whose outputs are not gradients of a forward pass: no gradient check
+#: (a mask, a spread value, a parameter update). Every other exercise needs a spec in
+#: ``_SPECS``; ``python -m grader.author validate`` says which one has neither.
+NO_GRADIENT: frozenset[str] = frozenset({"create_mask_from_window", "distribute_value", "update_parameters"})
+
+
+def gradient_exercises() -> frozenset[str]:
+    """The exercises with a gradient check (a spec in ``_SPECS``)."""
+    return frozenset(_SPECS)
+
+
 def gradient_targets(case: Case) -> list[GradientTarget]:
-    """The outputs of ``case.exercise`` that are gradients (empty for the helpers
-    create_mask_from_window, distribute_value and update_parameters)."""
+    """The outputs of ``case.exercise`` that are gradients (empty for the exercises of
+    :data:`NO_GRADIENT`)."""
     spec = _SPECS.get(case.exercise)
     return spec(case) if spec else []
 

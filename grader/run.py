@@ -1,27 +1,18 @@
-"""The two verbs: grade a class (hidden cases) and check one notebook (public cases)."""
+"""Grading a class (hidden cases). Checking one notebook on the public cases is
+grader/check.py's, re-exported here."""
 
 from __future__ import annotations
 
-import json
 import os
 import queue
-import re
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
+from grader.check import check_notebook, infer_assignment
 from grader.config import CourseConfig, SandboxLimits
-from grader.exercises import NOTEBOOKS
-from grader.grade import (
-    InstructorError,
-    Submission,
-    find_submissions,
-    grade_submission,
-    hidden_case_set,
-    match_assignment,
-    public_case_set,
-)
+from grader.grade import Submission, find_submissions, grade_submission, hidden_case_set
 from grader.gradebook import Grading, StoredGrade
 from grader.incremental import decide, file_info, grader_key, reuse_at
 from grader.results import SubmissionResult
@@ -43,8 +34,6 @@ def slot_limits(limits: SandboxLimits, slot: int) -> SandboxLimits:
     the configured ones), so that the process limit, which the kernel counts per user,
     is each notebook's own and a fork bomb in one cannot starve the others."""
     return replace(limits, uid=limits.uid - slot, gid=limits.gid - slot)
-
-_HEADER = re.compile(r"^# GRADED FUNCTION: (\w+)")
 
 
 @dataclass(frozen=True)
@@ -160,43 +149,3 @@ def _class_run(subs: list[Submission], decisions: dict, files: dict, graded: dic
         results.append(graded[sub])
         gradings.append(Grading(graded[sub], files[sub].submitted_at, decision.forced))
     return ClassRun(tuple(results), tuple(gradings), tuple(warnings), key)
-
-
-def infer_assignment(path: Path) -> str | None:
-    """The assignment of a notebook: from its file name, else from its graded cells."""
-    stem = match_assignment(path.name)
-    if stem:
-        return stem
-    try:
-        nb = json.loads(path.read_text(encoding="utf-8"))
-        names = {
-            m.group(1)
-            for cell in nb.get("cells", [])
-            if isinstance(cell, dict)
-            for m in [_HEADER.match("".join(cell.get("source", "")) if isinstance(cell.get("source"), list)
-                                    else str(cell.get("source", "")))]
-            if m
-        }
-    except (OSError, ValueError, AttributeError):
-        return None
-    best = max(NOTEBOOKS, key=lambda s: len(names & set(NOTEBOOKS[s])))
-    return best if names & set(NOTEBOOKS[best]) else None
-
-
-def check_notebook(path: Path, config: CourseConfig, assignment: str | None = None) -> SubmissionResult:
-    """Run the public cases on one notebook (no reference needed, no sandbox).
-
-    Raises:
-        InstructorError: the file does not exist, or its assignment cannot be told.
-    """
-    if not path.is_file():
-        raise InstructorError(f"{path} does not exist")
-    if assignment is not None and assignment not in NOTEBOOKS:
-        raise InstructorError(f"unknown assignment {assignment!r}; known: {', '.join(NOTEBOOKS)}")
-    assignment = assignment or infer_assignment(path)
-    if assignment is None:
-        raise InstructorError(
-            f"cannot tell which assignment {path.name} is: name it like one of "
-            f"{', '.join(s + '.ipynb' for s in NOTEBOOKS)}, or pass --assignment")
-    sub = Submission(student=path.parent.name or ".", assignment=assignment, path=path)
-    return grade_submission(sub, public_case_set(assignment), config)

@@ -18,7 +18,7 @@ from grader.checking import CaseResult, call_safely, changed_arguments, compare_
 from grader.codec import decode
 from grader.exercises import exercise
 
-__all__ = ["check", "run_public_cases", "render_report", "public_cases"]
+__all__ = ["check", "run_public_cases", "render_report", "public_cases", "public_seed"]
 
 PASS_MARK = "✅"
 FAIL_MARK = "❌"
@@ -28,6 +28,12 @@ FAIL_MARK = "❌"
 def _public_data() -> dict:
     text = resources.files("grader").joinpath("data/public_cases.json").read_text(encoding="utf-8")
     return json.loads(text)
+
+
+def public_seed() -> int | None:
+    """The seed the shipped public cases were drawn with (grader/author/public.py)."""
+    seed = _public_data().get("seed")
+    return seed if isinstance(seed, int) else None
 
 
 def public_cases(name: str) -> list[dict[str, Any]]:
@@ -63,7 +69,7 @@ def run_public_cases(name: str, fn: Callable) -> list[CaseResult]:
 def _patterns(name: str, results: list[CaseResult]) -> list[str]:
     """"Pattern: you returned dW transposed. ..." when the error has a simple shape on
     every failing case (grader/findings.py; no reference code needed)."""
-    from grader.cases import Case
+    from grader.case import Case
     from grader.findings import pattern_findings
 
     try:

@@ -1,11 +1,13 @@
-"""Shared pytest set-up: the ``sandbox`` and ``browser`` markers.
+"""Shared pytest set-up: the ``sandbox``, ``browser`` and ``jupyter`` markers.
 
 Tests marked ``sandbox`` need bubblewrap; tests marked ``browser`` need a headless
-Chromium (:func:`find_chromium`; their ``chromium`` fixture is its path). Where it is
+Chromium (:func:`find_chromium`; their ``chromium`` fixture is its path); tests marked
+``jupyter`` need jupyter_server (the ``test`` extra installs it). Where it is
 missing they are skipped with the reason, except in CI (``CI=true``), where each of them
-fails with that reason: CI installs both itself and must never pass by skipping.
+fails with that reason: CI installs all three itself and must never pass by skipping.
 """
 
+import importlib
 import os
 import shutil
 
@@ -47,7 +49,16 @@ def _browser_unavailable() -> str | None:
     return f"no Chromium found (tried {', '.join(CHROMIUM_NAMES)}; apt-get install chromium)"
 
 
-_NEEDS = {"sandbox": _sandbox_unavailable, "browser": _browser_unavailable}
+def _jupyter_unavailable() -> str | None:
+    try:
+        importlib.import_module("jupyter_server.serverapp")
+        importlib.import_module("tornado.websocket")
+    except ImportError as exc:
+        return f"jupyter_server cannot be imported ({exc}; pip install -e '.[test]')"
+    return None
+
+
+_NEEDS = {"sandbox": _sandbox_unavailable, "browser": _browser_unavailable, "jupyter": _jupyter_unavailable}
 
 
 def pytest_collection_modifyitems(config, items):

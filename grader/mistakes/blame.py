@@ -32,7 +32,11 @@ from grader.mistakes.dense import layer_backward, model_backward
 from grader.mistakes.diagnose import _strict, format_outputs, outputs_of
 from grader.results import Finding
 
-__all__ = ["blame_helpers", "wrong_outputs"]
+__all__ = ["blame_helpers", "wrong_outputs", "ORCHESTRATED"]
+
+#: The callers of :data:`grader.exercises.HELPERS` whose orchestration :func:`_orchestrate`
+#: knows: a new caller with helpers needs its composition written there too.
+ORCHESTRATED = ("linear_activation_backward", "L_model_backward", "pool_backward")
 
 _LEAVES = ("relu_backward", "sigmoid_backward", "linear_backward")
 
@@ -110,6 +114,8 @@ def _orchestrate(name: str, case: Case, h: dict[str, Callable]) -> Any:
         return layer_backward(*args, h)
     if name == "L_model_backward":
         return model_backward(*args, layer=h["linear_activation_backward"])
+    if name != "pool_backward":
+        raise KeyError(f"no orchestration of {name} to replay its helpers with (grader/mistakes/blame.py)")
     return pool_loops(*args, **kwargs, mask=h["create_mask_from_window"], spread=h["distribute_value"])
 
 

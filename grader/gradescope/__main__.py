@@ -1,0 +1,5 @@
+import sys
+
+from grader.gradescope.autograder import main
+
+sys.exit(main())
