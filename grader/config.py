@@ -35,6 +35,8 @@ It comes from a TOML file (``course.toml`` by default; see docs/grading.md):
                                  # after_published
     exercise_visibility = { conv_backward = "after_due_date" }   # per exercise
     sandbox = "auto"             # auto (bubblewrap if it runs there), required, off
+    fallback_user = 65534        # without the sandbox, as root: the uid and gid the
+    fallback_group = 65534       #   notebook runs as
 
     [tolerance]                  # an element passes when |got - expected| <=
     rtol = 1e-7                  #   atol_scale * max|expected| + rtol * |expected|
@@ -199,11 +201,15 @@ class GradescopeConfig:
         visibility: when students see an exercise's test, one of :data:`VISIBILITIES`.
         exercise_visibility: per exercise, a visibility that overrides ``visibility``.
         sandbox: one of :data:`SANDBOX_MODES`.
+        fallback_user / fallback_group: the unprivileged uid and gid the notebook runs as
+            when it runs without the sandbox and the autograder is root (never 0).
     """
 
     visibility: str = "visible"
     exercise_visibility: Mapping[str, str] = field(default_factory=dict)
     sandbox: str = "auto"
+    fallback_user: int = 65534
+    fallback_group: int = 65534
 
     def visibility_of(self, exercise: str) -> str:
         return self.exercise_visibility.get(exercise, self.visibility)
@@ -393,7 +399,7 @@ def _gradescope(table: dict, path: Path) -> GradescopeConfig:
     where = f"{path} [gradescope]"
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [gradescope] must be a table")
-    known = {"visibility", "exercise_visibility", "sandbox"}
+    known = {"visibility", "exercise_visibility", "sandbox", "fallback_user", "fallback_group"}
     for key in table:
         if key not in known:
             raise ConfigError(f"{where}: unknown key {key!r}; known: {', '.join(sorted(known))}")
@@ -413,11 +419,17 @@ def _gradescope(table: dict, path: Path) -> GradescopeConfig:
     sandbox = table.get("sandbox", "auto")
     if sandbox not in SANDBOX_MODES:
         raise ConfigError(f"{where}: sandbox must be one of {', '.join(SANDBOX_MODES)}; got {sandbox!r}")
+    ids = {}
+    for key in ("fallback_user", "fallback_group"):
+        value = table.get(key, 65534)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"{where}: {key} must be a numeric id >= 1 (not root), got {value!r}")
+        ids[key] = value
     return GradescopeConfig(
         visibility=visibility(table.get("visibility", "visible"), "visibility"),
         exercise_visibility=MappingProxyType({n: visibility(v, f"exercise_visibility.{n}")
                                               for n, v in overrides.items()}),
-        sandbox=str(sandbox))
+        sandbox=str(sandbox), **ids)
 
 
 def _tolerance(table: dict, path: Path) -> Tolerance:

@@ -3,6 +3,7 @@
 Student code never runs in this process: the worker (``python -m grader.worker``) is a
 child process with its own kernel. When the notebook's wall-clock limit is reached, the
 worker and every process below it (the kernel, anything the kernel started) are killed.
+Started by root without the sandbox, it can run as an unprivileged user (``run_as``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import psutil
 
-__all__ = ["WorkerRun", "run_worker", "kill_tree", "kill_processes"]
+__all__ = ["WorkerRun", "run_worker", "as_user", "kill_tree", "kill_processes"]
 
 STDERR_LIMIT = 20_000
 
@@ -96,18 +97,40 @@ def disk_usage(folder: Path, max_entries: int = MAX_ENTRIES) -> float:
     return total
 
 
+def as_user(job_dir: Path, uid: int, gid: int) -> dict:
+    """``subprocess.Popen`` arguments that run a worker as ``uid``/``gid`` (the caller is
+    root), with no supplementary groups and nothing of this process's environment: its
+    home and temporary folder are ``JOB_DIR/home`` and ``JOB_DIR/tmp``, and the job folder
+    becomes that user's.
+
+    Raises:
+        SandboxUnavailable: that user cannot reach the job folder.
+    """
+    from grader.sandbox import hand_over, worker_env  # not at the top: the worker imports this module
+
+    home, tmp = job_dir / "home", job_dir / "tmp"
+    home.mkdir(exist_ok=True)
+    tmp.mkdir(exist_ok=True)
+    hand_over(job_dir, uid, gid)
+    return {"user": uid, "group": gid, "extra_groups": [],
+            "env": worker_env(sys.executable, home=str(home), tmp=str(tmp))}
+
+
 def run_worker(job_dir: Path, wall_clock: float, command: list[str] | None = None,
-               disk_limit: int | None = None, poll: float = 1.0) -> WorkerRun:
+               disk_limit: int | None = None, poll: float = 1.0,
+               run_as: tuple[int, int] | None = None) -> WorkerRun:
     """Run ``python -m grader.worker JOB_DIR`` (or ``command``) and wait at most ``wall_clock`` s.
 
     With ``disk_limit`` (bytes), the job folder's size is checked every ``poll`` seconds
-    and the whole process tree is killed when it grows past the limit.
+    and the whole process tree is killed when it grows past the limit. With ``run_as``
+    (uid, gid; the caller is root), the worker runs as that user (:func:`as_user`).
     """
     command = command or [sys.executable, "-m", "grader.worker", str(job_dir)]
+    user = as_user(job_dir, *run_as) if run_as is not None else {}
     start = time.monotonic()
     popen = subprocess.Popen(
         command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        start_new_session=True, cwd=job_dir.parent,
+        start_new_session=True, cwd=job_dir.parent, **user,
     )
     proc = psutil.Process(popen.pid)
     sink: list[bytes] = []

@@ -239,11 +239,14 @@ def grade_submission(
     keep_scratch: bool = False,
     run: Callable[..., Any] = run_worker,
     sandbox: SandboxLimits | None = None,
+    run_as: tuple[int, int] | None = None,
 ) -> SubmissionResult:
     """Grade one notebook. Never raises for anything the submission does.
 
     With ``sandbox`` limits, the worker runs in the bwrap sandbox (grader/sandbox.py);
-    without, as a plain child process (``grader check``, or ``--no-sandbox``).
+    without, as a plain child process (``grader check``, or ``--no-sandbox``): with
+    ``run_as`` (uid, gid; the grader is root), as that unprivileged user
+    (grader.execute.run_worker). ``run_as`` is ignored with a sandbox.
     """
     start = time.monotonic()
     points = dict(config.points)
@@ -251,7 +254,9 @@ def grade_submission(
     if problem:
         return _not_run(sub, sha, points, problem, problem, start)
 
-    if scratch_root is None and sandbox is not None:
+    if sandbox is not None:
+        run_as = None
+    if scratch_root is None and (sandbox is not None or run_as is not None):
         scratch_root = default_scratch_root()
     scratch = Path(tempfile.mkdtemp(prefix="grader-", dir=scratch_root))
     job_dir = scratch / "job"
@@ -266,8 +271,8 @@ def grade_submission(
         if sandbox is not None:
             prepare_job_dir(job_dir, sandbox)
             command = sandbox_command(job_dir, sandbox)
-        worker = run(job_dir, limits.notebook_timeout, command,
-                     disk_limit=(sandbox or config.sandbox).job_bytes)
+        worker = run(job_dir, limits.notebook_timeout, command, disk_limit=(sandbox or config.sandbox).job_bytes,
+                     **({"run_as": run_as} if run_as is not None else {}))
         try:
             execution = read_execution(job_dir, limits.output_limit)
         except UntrustedFileError as exc:

@@ -35,7 +35,8 @@ import psutil
 
 from grader.config import SandboxLimits
 
-__all__ = ["SandboxUnavailable", "sandbox_command", "check_sandbox", "prepare_job_dir", "scratch_root",
+__all__ = ["SandboxUnavailable", "sandbox_command", "check_sandbox", "prepare_job_dir", "hand_over",
+           "worker_env", "scratch_root",
            "unreachable_ancestor", "cgroup_plan", "remove_cgroups", "INSTALL_HINT"]
 
 INSTALL_HINT = "install bubblewrap (Debian/Ubuntu: sudo apt-get install bubblewrap), or pass --no-sandbox"
@@ -114,6 +115,24 @@ def scratch_root() -> Path:
     return tmp
 
 
+def hand_over(job_dir: Path, uid: int, gid: int) -> None:
+    """Give the job folder to user ``uid``/``gid`` and make its parent traversable (as root).
+
+    Raises:
+        SandboxUnavailable: a folder above the job folder shuts that user out.
+    """
+    blocked = unreachable_ancestor(job_dir.parent, uid)
+    if blocked is not None:
+        raise SandboxUnavailable(
+            f"the sandbox user (uid {uid}) cannot reach the scratch folder {job_dir.parent}: "
+            f"{blocked} is mode {blocked.stat().st_mode & 0o777:04o}; set TMPDIR to a folder it can pass through")
+    os.chmod(job_dir.parent, 0o755)
+    for root, _dirs, files in os.walk(job_dir):
+        os.chown(root, uid, gid)
+        for name in files:
+            os.chown(os.path.join(root, name), uid, gid)
+
+
 def prepare_job_dir(job_dir: Path, limits: SandboxLimits) -> None:
     """Make the job folder the sandbox user's, and its parent traversable (root only).
 
@@ -122,16 +141,29 @@ def prepare_job_dir(job_dir: Path, limits: SandboxLimits) -> None:
     """
     if os.geteuid() != 0:
         return
-    blocked = unreachable_ancestor(job_dir.parent, limits.uid)
-    if blocked is not None:
-        raise SandboxUnavailable(
-            f"the sandbox user (uid {limits.uid}) cannot reach the scratch folder {job_dir.parent}: "
-            f"{blocked} is mode {blocked.stat().st_mode & 0o777:04o}; set TMPDIR to a folder it can pass through")
-    os.chmod(job_dir.parent, 0o755)
-    for root, _dirs, files in os.walk(job_dir):
-        os.chown(root, limits.uid, limits.gid)
-        for name in files:
-            os.chown(os.path.join(root, name), limits.uid, limits.gid)
+    hand_over(job_dir, limits.uid, limits.gid)
+
+
+def worker_env(python: str, home: str, tmp: str) -> dict[str, str]:
+    """The whole environment of a worker that must not inherit the grader's: its home and
+    temporary folder, one BLAS thread, and the Jupyter, IPython and matplotlib folders
+    in its temporary folder."""
+    return {
+        "PATH": f"{Path(python).parent}:/usr/bin:/bin",
+        "HOME": home,
+        "TMPDIR": tmp,
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONNOUSERSITE": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": f"{tmp}/matplotlib",
+        "IPYTHONDIR": f"{tmp}/ipython",
+        "JUPYTER_RUNTIME_DIR": f"{tmp}/jupyter",
+        "JUPYTER_PLATFORM_DIRS": "1",
+    }
 
 
 def sandbox_command(job_dir: Path, limits: SandboxLimits, inner: list[str] | None = None) -> list[str]:
@@ -179,21 +211,7 @@ def sandbox_command(job_dir: Path, limits: SandboxLimits, inner: list[str] | Non
         "--remount-ro", "/",
         "--clearenv",
     ]
-    env = {
-        "PATH": f"{Path(python).parent}:/usr/bin:/bin",
-        "HOME": "/tmp",
-        "LANG": "C.UTF-8",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONNOUSERSITE": "1",
-        "OPENBLAS_NUM_THREADS": "1",
-        "OMP_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-        "MPLBACKEND": "Agg",
-        "MPLCONFIGDIR": "/tmp/matplotlib",
-        "IPYTHONDIR": "/tmp/ipython",
-        "JUPYTER_RUNTIME_DIR": "/tmp/jupyter",
-        "JUPYTER_PLATFORM_DIRS": "1",
-    }
+    env = worker_env(python, home="/tmp", tmp="/tmp")
     for k, v in env.items():
         argv += ["--setenv", k, v]
     argv += ["--chdir", "/job", *inner]

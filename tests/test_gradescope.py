@@ -10,10 +10,17 @@ rendering of a SubmissionResult? Do instructor mistakes exit 2 with one line?
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import json
 import os
+import shlex
+import shutil
+import stat
 import subprocess
 import sys
+import sysconfig
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -23,10 +30,12 @@ from grader.cli import main
 from grader.config import ConfigError, CourseConfig, GradescopeConfig, SandboxLimits, load_config
 from grader.exercises import NOTEBOOKS
 from grader.gradescope.autograder import find_notebook, grade_in_container, sandbox_for
+from grader.gradescope.fallback import REFUSAL, Fallback, lock_away, prepare_fallback
 from grader.gradescope.build import build_autograder, build_autograders, default_name
 from grader.gradescope.results import results_json, ungraded
 from grader.results import Check, ExerciseResult, Finding, SubmissionResult
-from grader.sandbox import SandboxUnavailable
+from grader.grade import remove_tree
+from grader.sandbox import SandboxUnavailable, scratch_root, unreachable_ancestor
 from notebook_helpers import ROOT
 
 CLASS = ROOT / "examples" / "class"
@@ -226,20 +235,51 @@ def test_auto_falls_back_without_the_sandbox_and_required_refuses():
     assert limits is None and "nothing was graded" in refusal
 
 
+def never_falls_back(root: Path, config: CourseConfig) -> Fallback:
+    raise AssertionError("the fallback was prepared")
+
+
+def not_root(root: Path, config: CourseConfig) -> Fallback:
+    """The fallback of an autograder that is not root (a local trial): as it is. In this
+    process (whose ``solutions`` is the checkout's), the real one is never called as root."""
+    return prepare_fallback(root, config, euid=4321)
+
+
 def test_a_required_sandbox_that_cannot_run_grades_nothing(tmp_path):
     touch(tmp_path / "submission" / f"{DEEP}.ipynb", (CLASS / "ada_correct" / f"{DEEP}.ipynb").read_text())
-    data = grade_in_container(tmp_path, DEEP, with_sandbox("required"), check=unavailable)
+    data = grade_in_container(tmp_path, DEEP, with_sandbox("required"), check=unavailable, fallback=never_falls_back)
     check_our_results(data, DEEP)
     assert data["score"] == 0 and "sandbox" in data["output"] and "tell your instructor" in data["output"]
 
 
+def test_a_fallback_that_cannot_be_made_safe_grades_nothing(tmp_path):
+    touch(tmp_path / "submission" / f"{DEEP}.ipynb", (CLASS / "ada_correct" / f"{DEEP}.ipynb").read_text())
+    data = grade_in_container(tmp_path, DEEP, with_sandbox("auto"), check=unavailable,
+                              fallback=lambda root, config: Fallback(refusal=REFUSAL))
+    check_our_results(data, DEEP)
+    assert data["score"] == 0 and all(t["score"] == 0 for t in data["tests"])
+    assert "nothing was graded" in data["output"] and "tell your instructor" in data["output"]
+
+
+def test_not_root_the_fallback_locks_nothing_and_says_so(tmp_path, capsys):
+    secret = touch(tmp_path / "source" / "course.toml", "[course]\nseed = 1\n")
+    (tmp_path / "results").mkdir()
+    before = {p: p.stat().st_mode for p in (secret, secret.parent, tmp_path / "results")}
+    config = load_config(secret)
+    assert prepare_fallback(tmp_path, config, euid=4321) == Fallback(run_as=None, refusal="")
+    assert {p: p.stat().st_mode for p in before} == before
+    assert "not root (uid 4321)" in capsys.readouterr().out
+
+
 @pytest.mark.notebook
 def test_without_a_sandbox_auto_still_grades_and_says_so(tmp_path):
+    """Not root (a local trial): graded as the autograder's own user, as before."""
     touch(tmp_path / "submission" / f"{DEEP}.ipynb", (CLASS / "ada_correct" / f"{DEEP}.ipynb").read_text())
-    data = grade_in_container(tmp_path, DEEP, with_sandbox("auto"), check=unavailable)
+    data = grade_in_container(tmp_path, DEEP, with_sandbox("auto"), check=unavailable, fallback=not_root)
     check_our_results(data, DEEP)
     assert all(t["score"] == t["max_score"] for t in data["tests"]), data
     assert "Graded without the bubblewrap sandbox" in data["output"]
+    assert "runs your submission alone" in data["output"] and "unprivileged" not in data["output"]
 
 
 # ----------------------------------------------------------------- [gradescope] in course.toml
@@ -252,11 +292,13 @@ def write_config(tmp_path: Path, text: str) -> Path:
 
 def test_gradescope_settings_are_read_from_course_toml(tmp_path):
     config = load_config(write_config(tmp_path, '[gradescope]\nvisibility = "after_published"\nsandbox = "off"\n'
-                                                'exercise_visibility = { conv_backward = "hidden" }\n'))
+                                                'exercise_visibility = { conv_backward = "hidden" }\n'
+                                                'fallback_user = 4242\nfallback_group = 4343\n'))
     assert config.gradescope.visibility_of("conv_backward") == "hidden"
     assert config.gradescope.visibility_of("pool_backward") == "after_published"
     assert config.gradescope.sandbox == "off"
-    assert CourseConfig().gradescope == GradescopeConfig("visible", {}, "auto")
+    assert (config.gradescope.fallback_user, config.gradescope.fallback_group) == (4242, 4343)
+    assert CourseConfig().gradescope == GradescopeConfig("visible", {}, "auto", 65534, 65534)
 
 
 @pytest.mark.parametrize("table, message", [
@@ -267,6 +309,8 @@ def test_gradescope_settings_are_read_from_course_toml(tmp_path):
     ('exercise_visibility = "hidden"', "exercise_visibility must be a table"),
     ('sandbox = true', "sandbox must be one of auto, required, off"),
     ('stdout = "visible"', "unknown key 'stdout'"),
+    ('fallback_user = 0', r"fallback_user must be a numeric id >= 1 \(not root\), got 0"),
+    ('fallback_group = "nogroup"', "fallback_group must be a numeric id >= 1"),
 ])
 def test_a_wrong_gradescope_setting_is_a_one_line_error(tmp_path, table, message):
     with pytest.raises(ConfigError, match=message) as info:
@@ -395,6 +439,234 @@ def test_build_autograders_refuses_an_unknown_assignment(tmp_path):
         build_autograders("nope", CourseConfig(), tmp_path)
 
 
+# ----------------------------------------------------------------- a container without bubblewrap
+
+FALLBACK_UID = 65534
+
+
+def need_root(why: str) -> None:
+    """Skip a test that needs root, except in CI, where it must run."""
+    if os.geteuid() == 0:
+        return
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"CI must run this test as root: {why}", pytrace=False)
+    pytest.skip(f"needs root: {why}")
+
+
+class Container:
+    """Gradescope's container where bubblewrap cannot run, as near as a test gets to it: a
+    folder the unprivileged user can reach, holding a venv as setup.sh installs it (the
+    ``grader`` and ``solutions`` packages copied into its site-packages, as a non-editable
+    ``pip install`` does; the dependencies from this environment, through a .pth), and a
+    PATH with no bwrap in it.
+
+    Nothing in the repository or its .venv is ever changed: the fallback locks the copies.
+    When a Python it needs lies below a folder the unprivileged user cannot pass through
+    (a pyenv under /root, mode 0700), the autograder runs in a private mount namespace
+    where that folder is an open tmpfs holding only what is needed, as in an image whose
+    Python comes from apt (root only)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.venv = folder / "venv"
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(self.venv)], check=True)
+        self.python = self.venv / "bin" / "python"
+        self.site = self.venv / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
+        paths = sysconfig.get_paths()
+        deps = sorted({paths["purelib"], paths["platlib"]})
+        # a folder in a .pth: its own .pth files (the checkout's editable finder) are not read
+        (self.site / "dependencies.pth").write_text("".join(d + "\n" for d in deps))
+        for package in ("grader", "solutions"):
+            shutil.copytree(ROOT / package, self.site / package, ignore=shutil.ignore_patterns("__pycache__"))
+        self.bin = folder / "bin"
+        self.bin.mkdir()
+        (self.bin / "bash").symlink_to(shutil.which("bash"))
+        self.reopen: dict[Path, list[Path]] = {}
+        if os.geteuid() == 0:
+            for target in sorted({Path(os.path.realpath(sys.base_prefix)), *(Path(d) for d in deps)}):
+                blocked = unreachable_ancestor(target / "x", FALLBACK_UID)
+                if blocked is not None:
+                    self.reopen.setdefault(blocked, []).append(target)
+
+    def new_root(self, name: str) -> Path:
+        """A folder for one run's ROOT (pytest's tmp_path is mode 0700)."""
+        root = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=self.folder))
+        root.chmod(0o755)
+        return root
+
+    def command(self, root: Path, extra_env: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+        """The command and environment that run ROOT/run_autograder in this container."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+        env.update({"AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": str(self.python), **extra_env})
+        run = str(root / "run_autograder")
+        if not self.reopen:
+            return [run], {**env, "PATH": str(self.bin)}
+        q = shlex.quote
+        lines = ["set -e"]
+        for i, (blocked, targets) in enumerate(self.reopen.items()):
+            stages = [self.folder / "stage" / f"{i}-{j}" for j in range(len(targets))]
+            for target, stage in zip(targets, stages):
+                stage.mkdir(parents=True, exist_ok=True)
+                lines.append(f"mount --bind {q(str(target))} {q(str(stage))}")
+            lines.append(f"mount -t tmpfs -o mode=0755 tmpfs {q(str(blocked))}")
+            for target, stage in zip(targets, stages):
+                lines += [f"mkdir -p {q(str(target))}", f"mount --bind {q(str(stage))} {q(str(target))}"]
+        lines += [f"export PATH={q(str(self.bin))}", 'exec "$@"']
+        return ["unshare", "--mount", "--propagation", "private", "--", "bash", "-c", "\n".join(lines), "bash",
+                run], env
+
+
+@pytest.fixture(scope="module")
+def container():
+    folder = Path(tempfile.mkdtemp(prefix="grader-gradescope-", dir=scratch_root()))
+    folder.chmod(0o755)
+    try:
+        yield Container(folder)
+    finally:
+        remove_tree(folder)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_lock_away_closes_the_source_and_results_and_never_touches_a_checkout(tmp_path):
+    need_root("only root changes owners")
+    import solutions
+
+    root = tmp_path / "autograder"
+    copy = touch(root / "source" / "solutions" / "dense.py", "def linear_backward(): ...\n")
+    toml = touch(root / "source" / "course.toml", "[course]\nseed = 1\n")
+    (root / "results").mkdir()
+    (root / "results").chmod(0o777)
+    os.chown(copy.parent, FALLBACK_UID, FALLBACK_UID)  # the user's own: taken back
+    checkout = Path(solutions.__file__).resolve().parent  # this environment's: a source checkout
+    assert "site-packages" not in checkout.parts
+    before = checkout.stat()
+    unreadable, unwritable = lock_away(root, load_config(toml), FALLBACK_UID)
+    assert mode(root / "source") == 0o700 and mode(copy.parent) == 0o700 and mode(toml) == 0o600
+    assert copy.parent.stat().st_uid == 0
+    assert mode(root / "results") == 0o755 and mode(root) & 0o022 == 0
+    assert {copy, toml, root / "source", copy.parent, checkout} <= set(unreadable)
+    assert {root, root / "results"} <= set(unwritable) and Path(sys.executable).parent in unwritable
+    after = checkout.stat()
+    assert (after.st_mode, after.st_uid) == (before.st_mode, before.st_uid)
+
+
+HOSTILE_SEED = 73310731
+
+#: Cells put before a correct notebook's: each tries one thing, and raises "LEAKED ..."
+#: with what it got (a raising cell's message reaches results.json as a note), or
+#: "blocked: ..." when it could not.
+HOSTILE_CELLS = [
+    """# hostile: import the reference
+try:
+    from solutions import dense as _ref
+except (ImportError, OSError):
+    raise RuntimeError("blocked: import")
+import inspect as _inspect
+_line = [l for l in _inspect.getsource(_ref.linear_backward).splitlines() if "db =" in l][0].strip()
+print("LEAKED", _line)
+raise RuntimeError("LEAKED by import: " + _line)
+""",
+    """# hostile: read the reference's files where the venv keeps them
+import os as _os, sys as _sys
+_site = _os.path.join(_sys.prefix, "lib", "python%d.%d" % _sys.version_info[:2], "site-packages")
+_tried = [_os.path.join(p, "solutions", "dense.py") for p in [_site, *_sys.path, ROOT + "/source"] if p]
+for _f in _tried:
+    try:
+        with open(_f) as _src:
+            _text = _src.read()
+    except OSError:
+        continue
+    _line = [l for l in _text.split("def linear_backward", 1)[1].splitlines() if "db =" in l][0].strip()
+    print("LEAKED", _f, _line)
+    raise RuntimeError("LEAKED by path: " + _line)
+raise RuntimeError("blocked: by path")
+""",
+    """# hostile: read the course configuration and its seed
+try:
+    with open(ROOT + "/source/course.toml") as _f:
+        _toml = _f.read()
+except OSError:
+    raise RuntimeError("blocked: course.toml")
+print("LEAKED", _toml)
+raise RuntimeError("LEAKED course.toml: " + " ".join(_toml.split())[:150])
+""",
+    """# hostile: write the results
+import json as _json
+try:
+    with open(ROOT + "/results/results.json", "w") as _out:
+        _json.dump({"score": 1000, "output": "LEAKED: written by the notebook", "tests": []}, _out)
+except OSError:
+    raise RuntimeError("blocked: results")
+print("LEAKED results.json")
+raise RuntimeError("LEAKED: wrote results.json")
+""",
+]
+
+
+def hostile_notebook(root: Path) -> str:
+    """ada_correct's notebook 01 with the hostile cells on top, aimed at ``root``."""
+    nb = json.loads(student("ada_correct").read_text())
+    nb["cells"][:0] = [
+        {"cell_type": "code", "id": f"hostile-{i}", "metadata": {}, "execution_count": None, "outputs": [],
+         "source": source.replace("\n", f"\nROOT = {str(root)!r}\n", 1)}
+        for i, source in enumerate(HOSTILE_CELLS)]
+    return json.dumps(nb, indent=1)
+
+
+def reference_line() -> str:
+    """A line of the solved code of linear_backward in the reference."""
+    from solutions.dense import linear_backward
+
+    return [l for l in inspect.getsource(linear_backward).splitlines() if "db =" in l][0].strip()
+
+
+@pytest.mark.notebook
+def test_without_the_sandbox_a_hostile_notebook_cannot_read_the_reference_or_write_its_results(container, tmp_path):
+    """Is a notebook graded without the sandbox, as root on Gradescope, kept from the
+    reference (imported or read by path), the course seed and results.json?"""
+    need_root("only root runs the notebook as another user")
+    config = load_config(write_config(tmp_path, f"[course]\nseed = {HOSTILE_SEED}\n"))
+    zip_path = build_autograder(DEEP, config, tmp_path / "ag.zip").path
+    root = container.new_root("hostile")
+    notebook = hostile_notebook(root)
+    data, proc = run_autograder(zip_path, root, {f"{DEEP}.ipynb": notebook}, container=container)
+    raw = (root / "results" / "results.json").read_text()
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # nothing got out, nothing got in
+    assert "LEAKED" not in raw, data["output"]
+    assert reference_line() not in raw and str(HOSTILE_SEED) not in raw
+    # graded, by the grader: its results.json, the honest exercises pass
+    check_our_results(data, DEEP)
+    assert data["extra_data"] == {"assignment": DEEP, "sha256": hashlib.sha256(notebook.encode()).hexdigest()}
+    assert data["score"] == 10 and all(t["status"] == "passed" for t in data["tests"]), data
+    # every attempt was made, at what is there, and failed
+    assert (container.site / "solutions" / "dense.py").is_file()
+    assert (root / "source" / "solutions" / "dense.py").is_file()
+    for attempt in ("blocked: import", "blocked: by path", "blocked: course.toml", "blocked: results"):
+        assert attempt in data["output"], data["output"]
+    assert "Graded without the bubblewrap sandbox" in data["output"] and "unprivileged user" in data["output"]
+    assert "sandbox: unavailable" in proc.stdout and f"sandbox: none (uid {FALLBACK_UID})" in proc.stdout, proc.stdout
+
+
+def test_without_the_sandbox_a_folder_the_student_could_import_from_grades_nothing(container, zips):
+    """A folder the grader imports from that the unprivileged user could write (here on
+    PYTHONPATH) is not safe: nothing is graded, and the instructor reads why."""
+    need_root("only root runs the notebook as another user")
+    writable = container.new_root("writable")
+    writable.chmod(0o777)
+    root = container.new_root("refused")
+    data, proc = run_autograder(zips[DEEP], root, {f"{DEEP}.ipynb": student("ada_correct")}, container=container,
+                                env={"PYTHONPATH": str(writable)})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    check_our_results(data, DEEP)
+    assert data["score"] == 0 and "tell your instructor" in data["output"]
+    assert f"uid {FALLBACK_UID} can write in {writable}" in proc.stdout, proc.stdout
+    assert mode(root / "source") == 0o700
+
+
 # ----------------------------------------------------------------- run_autograder, as Gradescope runs it
 
 @pytest.fixture(scope="module")
@@ -412,10 +684,12 @@ def zips(tmp_path_factory) -> dict[str, Path]:
 
 
 def run_autograder(zip_path: Path, root: Path, submission: dict[str, Path | str] | None = None,
-                   python: str = sys.executable) -> tuple[dict, subprocess.CompletedProcess]:
+                   python: str = sys.executable, container: "Container | None" = None,
+                   env: dict[str, str] | None = None) -> tuple[dict, subprocess.CompletedProcess]:
     """Lay out ROOT as Gradescope does (source/ from the zip, run_autograder copied to the
     root, submission/, results/), run it with this environment's Python instead of the
-    one setup.sh installs, and read results.json."""
+    one setup.sh installs (or in ``container``, with its installed Python and no
+    bubblewrap), and read results.json."""
     unzip(zip_path, root / "source")
     (root / "run_autograder").write_bytes((root / "source" / "run_autograder").read_bytes())
     (root / "run_autograder").chmod(0o755)
@@ -427,9 +701,12 @@ def run_autograder(zip_path: Path, root: Path, submission: dict[str, Path | str]
             target.write_bytes(content.read_bytes())
         else:
             target.write_text(content)
-    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": python}
-    proc = subprocess.run([str(root / "run_autograder")], cwd=root, env=env, capture_output=True, text=True,
-                          timeout=600)
+    if container is None:
+        command = [str(root / "run_autograder")]
+        env = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": python, **(env or {})}
+    else:
+        command, env = container.command(root, env or {})
+    proc = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=600)
     results = root / "results" / "results.json"
     assert results.is_file(), proc.stdout + proc.stderr
     return json.loads(results.read_text()), proc
@@ -440,10 +717,11 @@ def student(name: str, stem: str = DEEP) -> Path:
 
 
 @pytest.fixture(scope="module")
-def cho(zips, tmp_path_factory):
-    """cho_mistakes' notebook 01 through the zip with visibility settings (no sandbox)."""
-    return run_autograder(zips["configured"], tmp_path_factory.mktemp("cho"),
-                          {f"{DEEP}.ipynb": student("cho_mistakes")})
+def cho(zips, container):
+    """cho_mistakes' notebook 01 through the zip with visibility settings (no sandbox: as
+    root, the notebook runs as the unprivileged user, so the Python must be one it can run)."""
+    return run_autograder(zips["configured"], container.new_root("cho"), {f"{DEEP}.ipynb": student("cho_mistakes")},
+                          container=container)
 
 
 @pytest.mark.notebook

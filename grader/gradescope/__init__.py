@@ -9,7 +9,9 @@ Two halves, one module each:
 * :mod:`grader.gradescope.autograder` (in Gradescope's container, ``run_autograder``):
   find the student's notebook in ``/autograder/submission``, grade it as ``grader grade``
   does, and write ``/autograder/results/results.json``, a rendering of the
-  :class:`~grader.results.SubmissionResult` by :mod:`grader.gradescope.results`.
+  :class:`~grader.results.SubmissionResult` by :mod:`grader.gradescope.results`; where
+  the sandbox cannot run, :mod:`grader.gradescope.fallback` locks the reference away and
+  the notebook runs as an unprivileged user.
 
 docs/gradescope.md tells the instructor's side of it.
 """

@@ -7,7 +7,9 @@
    graded 0 on every exercise with a message;
 2. decide where it runs (``[gradescope] sandbox``): in the bubblewrap sandbox when it can
    run in the container, else, with ``auto``, without it (the container holds this one
-   submission and is thrown away), saying so in the output;
+   submission and is thrown away), saying so in the output; without it, as root, the
+   reference, the source and the course configuration are locked away and the notebook
+   runs as an unprivileged user (:mod:`grader.gradescope.fallback`), or nothing is graded;
 3. grade it as ``grader grade`` does: hidden cases from the course seed, expected
    outputs from the reference, gradient checks, findings (``grader.grade``);
 4. write ``ROOT/results/results.json`` (:mod:`grader.gradescope.results`), and a summary
@@ -31,6 +33,7 @@ from typing import Callable
 
 from grader.config import CourseConfig, SandboxLimits, load_config
 from grader.exercises import NOTEBOOKS
+from grader.gradescope.fallback import Fallback, prepare_fallback
 from grader.gradescope.results import results_json, ungraded
 from grader.results import SubmissionResult
 from grader.sandbox import SandboxUnavailable, check_sandbox
@@ -105,14 +108,24 @@ def sandbox_for(config: CourseConfig, check: Callable[[SandboxLimits], None] = c
         if mode == "required":
             return None, "", ("The autograder could not start its sandbox, which this course requires, so "
                               "nothing was graded. This is not your fault: tell your instructor.")
-        return None, ("Graded without the bubblewrap sandbox, which cannot run in this container; the "
-                      "container runs your submission alone."), ""
+        return None, "Graded without the bubblewrap sandbox, which cannot run in this container.", ""
     return config.sandbox, "", ""
 
 
+#: The rest of the note when the notebook ran without the sandbox: as an unprivileged user
+#: (the autograder is root, as on Gradescope), or as the autograder's own user.
+UNPRIVILEGED = (" Your notebook ran as an unprivileged user, who cannot read the reference solutions or the "
+                "course configuration, alone in a container that is thrown away after grading.")
+AS_IS = " The container runs your submission alone."
+
+
 def grade_in_container(root: Path, assignment: str, config: CourseConfig,
-                       check: Callable[[SandboxLimits], None] = check_sandbox) -> dict:
-    """Grade the submission under ``root/submission``: the results.json's content."""
+                       check: Callable[[SandboxLimits], None] = check_sandbox,
+                       fallback: Callable[[Path, CourseConfig], Fallback] = prepare_fallback) -> dict:
+    """Grade the submission under ``root/submission``: the results.json's content.
+
+    ``check`` says whether the sandbox runs here; ``fallback`` prepares grading without it
+    (:func:`grader.gradescope.fallback.prepare_fallback`)."""
     from grader.grade import Submission, grade_submission, hidden_case_set
 
     start = time.monotonic()
@@ -126,9 +139,19 @@ def grade_in_container(root: Path, assignment: str, config: CourseConfig,
     if refusal:
         return results_json(ungraded(assignment, config, refusal), settings, [note] if note else [],
                             time.monotonic() - start)
-    print(f"sandbox: {'bubblewrap' if limits is not None else 'none'}")
+    run_as = None
+    if limits is None:
+        chosen = fallback(root, config)
+        if chosen.refusal:
+            return results_json(ungraded(assignment, config, chosen.refusal), settings, [note] if note else [],
+                                time.monotonic() - start)
+        run_as = chosen.run_as
+        if sandbox_note:
+            sandbox_note += UNPRIVILEGED if run_as is not None else AS_IS
+    where = "bubblewrap" if limits is not None else "none" + (f" (uid {run_as[0]})" if run_as else "")
+    print(f"sandbox: {where}")
     result = grade_submission(Submission("submission", assignment, path), hidden_case_set(assignment, config),
-                              config, sandbox=limits)
+                              config, sandbox=limits, run_as=run_as)
     _print_summary(result)
     notes = [n for n in (note, sandbox_note) if n]
     return results_json(result, settings, notes, time.monotonic() - start)
