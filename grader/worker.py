@@ -75,10 +75,11 @@ class CappedClient(NotebookClient):
         self.fork_kernel = fork_kernel
 
     def create_kernel_manager(self):  # noqa: D401 - nbclient hook
-        km = super().create_kernel_manager()
-        if self.fork_kernel:
-            from grader.forkkernel import ForkProvisioner
+        from grader.forkkernel import ForkProvisioner, QuickReadyClient
 
+        km = super().create_kernel_manager()
+        km.client_factory = QuickReadyClient
+        if self.fork_kernel:
             km.provisioner = ForkProvisioner(kernel_id="forked", kernel_spec=km.kernel_spec, parent=km)
         return km
 
