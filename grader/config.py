@@ -347,11 +347,7 @@ def load_config(path: Path | None) -> CourseConfig:
     if sandbox_table.get("uid") == 0 or sandbox_table.get("gid") == 0:
         raise ConfigError(f"{path} [sandbox]: uid and gid must not be 0 (root)")
     canvas = data.get("canvas", {})
-    if not isinstance(canvas, dict):
-        raise ConfigError(f"{path}: [canvas] must be a table")
-    for key in canvas:
-        if key != "roster":
-            raise ConfigError(f"{path} [canvas]: unknown key {key!r}; known: roster")
+    _table(canvas, path, "canvas", {"roster"})
     roster = None
     if "roster" in canvas:
         if not isinstance(canvas["roster"], str) or not canvas["roster"].strip():
@@ -364,6 +360,21 @@ def load_config(path: Path | None) -> CourseConfig:
                         gradescope=_gradescope(data.get("gradescope", {}), path))
 
 
+def _table(table: object, path: Path, name: str, known: set[str]) -> str:
+    """Check that ``[name]`` is a table holding only ``known`` keys; return where it is, for messages.
+
+    Raises:
+        ConfigError: it is not a table, or holds an unknown key.
+    """
+    where = f"{path} [{name}]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [{name}] must be a table")
+    for key in table:
+        if key not in known:
+            raise ConfigError(f"{where}: unknown key {key!r}; known: {', '.join(sorted(known))}")
+    return where
+
+
 def _speed(table: dict, path: Path) -> SpeedConfig:
     try:
         from grader.cases import SPEED_PLAN as timed
@@ -372,13 +383,7 @@ def _speed(table: dict, path: Path) -> SpeedConfig:
             raise
         timed = None
 
-    where = f"{path} [speed]"
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [speed] must be a table")
-    known = {"enabled", "timeout", "max_ratio", "points"}
-    for key in table:
-        if key not in known:
-            raise ConfigError(f"{where}: unknown key {key!r}; known: {', '.join(sorted(known))}")
+    where = _table(table, path, "speed", {"enabled", "timeout", "max_ratio", "points"})
     enabled = table.get("enabled", True)
     if not isinstance(enabled, bool):
         raise ConfigError(f"{where}: enabled must be true or false, got {enabled!r}")
@@ -396,13 +401,8 @@ def _speed(table: dict, path: Path) -> SpeedConfig:
 
 
 def _gradescope(table: dict, path: Path) -> GradescopeConfig:
-    where = f"{path} [gradescope]"
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [gradescope] must be a table")
-    known = {"visibility", "exercise_visibility", "sandbox", "fallback_user", "fallback_group"}
-    for key in table:
-        if key not in known:
-            raise ConfigError(f"{where}: unknown key {key!r}; known: {', '.join(sorted(known))}")
+    where = _table(table, path, "gradescope",
+                   {"visibility", "exercise_visibility", "sandbox", "fallback_user", "fallback_group"})
 
     def visibility(value: object, what: str) -> str:
         if value not in VISIBILITIES:
@@ -433,12 +433,7 @@ def _gradescope(table: dict, path: Path) -> GradescopeConfig:
 
 
 def _tolerance(table: dict, path: Path) -> Tolerance:
-    where = f"{path} [tolerance]"
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [tolerance] must be a table")
-    for key in table:
-        if key not in ("rtol", "atol_scale"):
-            raise ConfigError(f"{where}: unknown key {key!r}; known: atol_scale, rtol")
+    where = _table(table, path, "tolerance", {"rtol", "atol_scale"})
     for key, value in table.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
             raise ConfigError(f"{where}: {key} must be a number between 0 and 1 (e.g. 1e-7), got {value!r}")
@@ -449,12 +444,7 @@ _VERSION = re.compile(r"\d+\.\d+(\.\d+)?([a-z]+\d*)?")
 
 
 def _environment(table: dict, path: Path) -> GradingEnvironment:
-    where = f"{path} [environment]"
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [environment] must be a table")
-    for key in table:
-        if key not in ("python", "numpy"):
-            raise ConfigError(f"{where}: unknown key {key!r}; known: numpy, python")
+    where = _table(table, path, "environment", {"python", "numpy"})
     for key, value in table.items():
         if not isinstance(value, str) or not _VERSION.fullmatch(value):
             raise ConfigError(f'{where}: {key} must be a version such as "1.26.4" or "3.11", got {value!r}')
