@@ -26,7 +26,8 @@ class JobSpec:
             ``speed:<name>``), after every exercise has run.
         speed_timeout: seconds the timing cell may take.
         fork_kernel: start the kernel by forking the worker (grader/forkkernel.py),
-            not as a new Python: the same kernel for less CPU.
+            not as a new Python: the same kernel for less CPU (Linux only; elsewhere
+            the worker launches it).
     """
 
     exercises: tuple[str, ...]

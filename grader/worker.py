@@ -165,11 +165,18 @@ def clear_strays(keep: int | None = None) -> None:
             break
 
 
+def _can_fork(spec: JobSpec) -> bool:
+    """Whether the kernel is forked from the worker: when the job asks for it, on Linux
+    only. Windows has no fork, and on macOS a fork may crash in system frameworks, so a
+    student's ``grader check`` there launches the kernel the usual way."""
+    return spec.fork_kernel and sys.platform.startswith("linux")
+
+
 def _client(nb, spec: JobSpec, job_dir: Path, budget: int) -> CappedClient:
     return CappedClient(
         nb,
         budget,
-        fork_kernel=spec.fork_kernel,
+        fork_kernel=_can_fork(spec),
         timeout=spec.cell_timeout,
         startup_timeout=spec.startup_timeout,
         interrupt_on_timeout=True,
@@ -384,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     _become_subreaper()
     job_dir = Path(args[0]).resolve()
-    if JobSpec.from_dict(json.loads((job_dir / "job.json").read_text(encoding="utf-8"))).fork_kernel:
+    if _can_fork(JobSpec.from_dict(json.loads((job_dir / "job.json").read_text(encoding="utf-8")))):
         from grader.forkkernel import preload
 
         preload()

@@ -103,3 +103,15 @@ def test_the_worker_records_the_same_run_forked_or_launched(tmp_path):
     assert records[0] == records[1]
     assert records[0][1] == [(0, "ok", None), (1, "error", "ValueError"), (2, "ok", None)]
     assert records[0][0]["output"] == "3\nend\n"
+
+
+def test_the_kernel_is_forked_on_linux_only(monkeypatch):
+    from grader.jobspec import JobSpec
+    from grader.worker import _can_fork
+
+    spec = JobSpec(exercises=(), cell_timeout=1, output_limit=1)
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert _can_fork(spec) and not _can_fork(JobSpec(exercises=(), cell_timeout=1, output_limit=1, fork_kernel=False))
+    for platform in ("darwin", "win32"):
+        monkeypatch.setattr(sys, "platform", platform)
+        assert not _can_fork(spec)
