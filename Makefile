@@ -9,7 +9,7 @@ NB     ?=
 FORCE  ?=
 WORKERS ?=
 
-.PHONY: install test lab notebooks bench bench-reference bench-class bench-nbgrader bench-torch-venv grade check clean help sandbox-deps examples mutants validate release
+.PHONY: install test lab notebooks bench bench-reference bench-class bench-nbgrader bench-torch-venv grade check clean help sandbox-deps examples mutants validate release gradescope
 
 help:
 	@echo "make install    create .venv and install the project with its test tools"
@@ -32,6 +32,7 @@ help:
 	@echo "                grader check; no reference, no hidden cases (VERSION=...: another version)"
 	@echo "make validate   check that every blank notebook fails every test and every solved one passes them all"
 	@echo "                (NB=01_deep_nn_backward: one notebook)"
+	@echo "make gradescope the Gradescope autograder zips in dist/, one per notebook (NB=01_deep_nn_backward: one)"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -77,6 +78,10 @@ VERSION ?=
 release: $(STAMP)
 	$(PY) -m grader.author build --check
 	$(PY) -m grader.release --out dist$(if $(VERSION), --version $(VERSION),)
+
+# Instructors on Gradescope: one autograder zip per notebook (docs/gradescope.md)
+gradescope: $(STAMP)
+	$(VENV)/bin/grader export gradescope$(if $(NB), --assignment $(NB),)
 
 # Course authors: are the tests real? (docs/adding-an-exercise.md)
 validate: $(STAMP)
