@@ -43,12 +43,6 @@ from nbformat import v4
 from grader.execute import kill_processes
 from grader.jobspec import JobSpec
 
-# nbformat validates every output and cell it builds (v4.output_from_msg, new_code_cell)
-# against the notebook schema, and compiling that schema costs a worker about 0.1-0.2 s
-# of CPU per notebook. What the worker builds comes from nbformat's own constructors and
-# the kernel's messages, and the grader reads it back as untrusted data anyway: skip it.
-nbformat.v4.nbbase.validate = lambda node, ref=None: None
-
 __all__ = ["run_job", "main"]
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -246,6 +240,10 @@ def _read_notebook(path: Path):
 def run_job(job_dir: Path) -> dict:
     """Run the job in ``job_dir``; return (and write) the execution record."""
     spec = JobSpec.from_dict(json.loads((job_dir / "job.json").read_text(encoding="utf-8")))
+    if _can_fork(spec):  # the kernel's modules, imported once here, before any fork
+        from grader.forkkernel import preload
+
+        preload()
     record: dict[str, Any] = {"cells": [], "exercises": {}, "output": "", "truncated": False,
                               "fatal": None, "restarts": 0}
     try:
@@ -371,6 +369,15 @@ def _write(job_dir: Path, record: dict) -> dict:
     return record
 
 
+def _skip_schema_validation() -> None:
+    """nbformat validates every output and cell it builds (v4.output_from_msg,
+    new_code_cell) against the notebook schema, and compiling that schema costs a worker
+    about 0.1-0.2 s of CPU per notebook. What the worker builds comes from nbformat's own
+    constructors and the kernel's messages, and the grader reads it back as untrusted data
+    anyway: in the worker's process, skip it."""
+    nbformat.v4.nbbase.validate = lambda node, ref=None: None
+
+
 def _become_subreaper() -> None:
     """Adopt orphaned descendants (a daemon the kernel double-forks), so that the grader
     finds and kills them with the worker. Linux only; elsewhere a no-op."""
@@ -390,12 +397,8 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m grader.worker JOB_DIR", file=sys.stderr)
         return 2
     _become_subreaper()
-    job_dir = Path(args[0]).resolve()
-    if _can_fork(JobSpec.from_dict(json.loads((job_dir / "job.json").read_text(encoding="utf-8")))):
-        from grader.forkkernel import preload
-
-        preload()
-    run_job(job_dir)
+    _skip_schema_validation()
+    run_job(Path(args[0]).resolve())
     return 0
 
 
